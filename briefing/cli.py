@@ -1,0 +1,190 @@
+"""Command line: `build`, `serve`, `check`, `explain`. The only module that prints or exits.
+
+Exit status: 0 all good; 1 some input was rejected or invalid (every problem printed as
+`path:line: message`, everything else still built); 2 wrong usage. `--strict` also fails
+on warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import logging
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefing import __version__
+from briefing.config import Config, load_site_settings
+from briefing.errors import ContentError
+from briefing.pipeline import Report, build, check, explain
+from briefing.site import SiteInfo
+
+#: the templates that ship beside the package, used when the current folder has none
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+EPILOG = "exit status: 0 all good; 1 some input rejected or invalid; 2 wrong usage"
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Build the briefing site from seeds/ through content/ into site/.", epilog=EPILOG
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,serve,check,explain}")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--content", type=Path, default=Path("content"), help="story folder (default: content)")
+        sub.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+        sub.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+        sub.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+
+    def building(sub: argparse.ArgumentParser) -> None:
+        common(sub)
+        sub.add_argument("--seeds", type=Path, default=Path("seeds"), help="raw articles (default: seeds)")
+        sub.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+        sub.add_argument(
+            "--templates", type=Path, default=Path("templates"), help="Jinja templates (default: templates)"
+        )
+        sub.add_argument("--jobs", type=_positive, default=1, help="processes for the ingest stage (default: 1)")
+
+    build_cmd = commands.add_parser("build", help="seeds -> content -> site (the default)", epilog=EPILOG)
+    building(build_cmd)
+    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change", epilog=EPILOG)
+    building(serve_cmd)
+    serve_cmd.add_argument("--port", type=_positive, default=8000, help="port (default: 8000)")
+    check_cmd = commands.add_parser("check", help="validate content/ only and print every problem", epilog=EPILOG)
+    common(check_cmd)
+    explain_cmd = commands.add_parser("explain", help="show every line cleaning removed from seeds, and why")
+    explain_cmd.add_argument("names", nargs="+", help="seed files (paths, or names inside --seeds)")
+    explain_cmd.add_argument("--seeds", type=Path, default=Path("seeds"))
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 1, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or words[0] not in ("build", "serve", "check", "explain", "-h", "--help", "--version"):
+        words.insert(0, "build")  # `python build.py [options]` is `python build.py build [options]`
+    args = parser.parse_args(words)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.command == "explain":
+            for line in explain(Config(seeds=args.seeds), args.names):
+                print(line)
+            return 0
+        config = _config(args)
+        if args.command == "check":
+            return _finish(check(config), args, "checked")
+        info = _site_info()
+        if args.command == "serve":
+            return serve(config, info, args)
+        return _finish(build(config, info=info), args, "built")
+    except ContentError as exc:
+        print(exc.diagnostic, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"briefing: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _config(args: argparse.Namespace) -> Config:
+    templates = getattr(args, "templates", Path("templates"))
+    if not templates.is_dir() and BUNDLED_TEMPLATES.is_dir():
+        templates = BUNDLED_TEMPLATES
+    return Config(
+        seeds=getattr(args, "seeds", Path("seeds")),
+        content=args.content,
+        out=getattr(args, "out", Path("site")),
+        templates=templates,
+        strict=args.strict,
+        jobs=getattr(args, "jobs", 1),
+    )
+
+
+def _site_info() -> SiteInfo:
+    settings = load_site_settings(Path.cwd())
+    defaults = Config()
+    return SiteInfo(
+        title=settings.get("title", defaults.title),
+        description=settings.get("description", defaults.description),
+        base_url=settings.get("base_url", defaults.base_url),
+    )
+
+
+def _finish(report: Report, args: argparse.Namespace, verb: str) -> int:
+    for diagnostic in sorted(report.diagnostics, key=lambda d: d.sort_key):
+        print(diagnostic, file=sys.stderr)
+    if not args.quiet:
+        parts = [f"{report.stories} stories"]
+        if verb == "built":
+            parts = [
+                f"{report.seeds} seeds",
+                f"{report.stories_written} stories written",
+                f"{report.stories} stories",
+                f"{report.pages} pages",
+            ]
+        print(f"{verb}: {', '.join(parts)}; {report.errors} errors, {report.warnings} warnings")
+    failed = report.errors > 0 or (args.strict and report.warnings > 0)
+    return 1 if failed else 0
+
+
+def serve(config: Config, info: SiteInfo, args: argparse.Namespace) -> int:
+    """Build, serve the site on 127.0.0.1, and rebuild whenever an input changes."""
+    status = _finish(build(config, info=info), args, "built")
+    handler = functools.partial(_QuietHandler, directory=str(config.out.absolute()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+    watched = (config.seeds, config.content, config.templates)
+    seen = _snapshot(watched)
+    try:
+        while True:
+            time.sleep(0.5)
+            now = _snapshot(watched)
+            if now != seen:
+                seen = now
+                status = _finish(build(config, info=info), args, "rebuilt")
+                seen = _snapshot(watched)
+    except KeyboardInterrupt:
+        server.shutdown()
+        return status
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        return
+
+
+def _snapshot(folders: Sequence[Path]) -> dict[str, tuple[float, int]]:
+    state: dict[str, tuple[float, int]] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    stat = path.stat()
+                    state[path.as_posix()] = (stat.st_mtime, stat.st_size)
+    return state

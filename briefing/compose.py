@@ -1,0 +1,96 @@
+"""Compose: from one raw article to its draft stories (clean, extract, find entities). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefing.clean import clean_text
+from briefing.entities import Entities, EntityIndex, find_entities
+from briefing.extract import extract_metadata
+from briefing.model import CleanDocument, RawArticle, Story
+from briefing.rules import RuleSet
+from briefing.webpage import clean_html
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A story made from a seed, before it has a slug; with what explains it."""
+
+    story: Story
+    document: CleanDocument
+    entities: Entities
+
+
+def clean(article: RawArticle, rules: RuleSet) -> tuple[CleanDocument, ...]:
+    """Clean a raw article by its format."""
+    if article.format == "html":
+        return clean_html(article.path, article.text, rules)
+    return clean_text(article.path, article.text, rules)
+
+
+def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Draft]:
+    """Turn one raw article into one draft story, or one per teaser of a listing page."""
+    drafts = []
+    for document in clean(article, rules):
+        metadata = extract_metadata(document)
+        body = to_markdown(document)
+        entities = find_entities(metadata.title, document.body_text, index, authors=metadata.authors)
+        source = _canonical_source(metadata.source, entities, index)
+        story = Story(
+            title=metadata.title,
+            slug="",
+            kind=document.kind,
+            seed=article.path,
+            part=document.part,
+            date=metadata.date,
+            source=source,
+            authors=metadata.authors,
+            summary=metadata.summary,
+            body=body,
+            seed_hash=article.digest,
+            companies=entities.names["companies"],
+            organizations=entities.names["organizations"],
+            regulators=entities.names["regulators"],
+            therapies=entities.names["therapies"],
+            modalities=entities.names["modalities"],
+            indications=entities.names["indications"],
+            countries=entities.names["countries"],
+            people=entities.names["people"],
+        )
+        drafts.append(Draft(story, document, entities))
+    return drafts
+
+
+def to_markdown(document: CleanDocument) -> str:
+    """The story body: paragraphs separated by blank lines, headings as `## `."""
+    parts = [f"## {block.text}" if block.kind == "heading" else _escape(block.text) for block in document.blocks]
+    return "\n\n".join(parts)
+
+
+def _escape(paragraph: str) -> str:
+    """Keep a paragraph a paragraph: a leading '#', '>', '-' or '1.' would turn it into something else."""
+    if (
+        paragraph[:1] in "#>-+*"
+        or paragraph.split(" ", 1)[0].rstrip(".").isdigit()
+        and paragraph.split(" ", 1)[0].endswith(".")
+    ):
+        return "\\" + paragraph
+    return paragraph
+
+
+def _canonical_source(source: str | None, entities: Entities, index: EntityIndex) -> str | None:
+    """A source that is a company the story names ("NKGEN Biotech") is named as the story names it."""
+    if source is None:
+        return None
+    entry = index.registry.lookup("companies", source)
+    if entry is not None:
+        return entry.name
+    folded = source.casefold()
+    return next(
+        (
+            m.name
+            for m in entities.mentions
+            if m.kind == "companies" and folded in (m.name.casefold(), m.surface.casefold())
+        ),
+        source,
+    )

@@ -1,0 +1,81 @@
+"""Syndicated copies: spot stories that re-publish the same text. Pure.
+
+Each story's body becomes a set of hashed five-word shingles; stories that share most of
+the smaller one's shingles are copies. Candidate pairs come from an inverted index of a
+fixed sample of shingles, so the cost grows with the archive, not with its square.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.model import Story
+
+SHINGLE_WORDS = 5
+#: keep one shingle hash in this many for the candidate index (a deterministic sample)
+SAMPLE_EVERY = 4
+#: share of the shorter story's shingles that the longer one must contain
+MIN_CONTAINMENT = 0.5
+#: stories shorter than this many shingles are too short to call copies
+MIN_SHINGLES = 20
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    shingles: frozenset[int]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """Hash a text's five-word shingles (case and punctuation ignored)."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    shingles = {
+        int.from_bytes(hashlib.blake2b(" ".join(words[i : i + SHINGLE_WORDS]).encode(), digest_size=8).digest())
+        for i in range(max(len(words) - SHINGLE_WORDS + 1, 0))
+    }
+    return Fingerprint(frozenset(shingles))
+
+
+def find_copies(stories: Sequence[Story]) -> dict[int, int]:
+    """Map the index of each copy to the index of the story it copies.
+
+    The original of a group is the one published first (dated before undated), then the
+    longest, then the first by seed path: a stable choice whatever the input order.
+    """
+    prints = [fingerprint(story.body) if story.kind == "article" else Fingerprint(frozenset()) for story in stories]
+    index: dict[int, list[int]] = defaultdict(list)
+    for number, print_ in enumerate(prints):
+        if len(print_.shingles) >= MIN_SHINGLES:
+            for shingle in print_.shingles:
+                if shingle % SAMPLE_EVERY == 0:
+                    index[shingle].append(number)
+    parent = list(range(len(stories)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    candidates = {(a, b) for members in index.values() for a in members for b in members if a < b}
+    for a, b in sorted(candidates):
+        shared = len(prints[a].shingles & prints[b].shingles)
+        if shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles)):
+            parent[root(b)] = root(a)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(stories)):
+        groups[root(i)].append(i)
+    copies: dict[int, int] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            original = min(members, key=lambda i: _original_rank(stories[i], len(prints[i].shingles)))
+            copies.update({i: original for i in members if i != original})
+    return copies
+
+
+def _original_rank(story: Story, size: int) -> tuple[int, int, str]:
+    return (story.date.toordinal() if story.date else 10**7, -size, story.seed or story.slug)

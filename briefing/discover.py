@@ -1,0 +1,304 @@
+"""Discovery: find companies, organisations, people and products no registry knows. Pure.
+
+Each finding comes from a named rule over the words around a capitalised name: a legal
+form ("HekaBio K.K."), a head word ("Mochida Pharmaceutical", "Kyoto University"), a list
+("firms like JAFCO, ANRI"), a role ("X, a Kyoto-based biotech"), a deal ("partnership
+with X"), an acronym definition ("Development Center for Biotechnology (DCB)"), a title or
+role next to a person's name, a code name ("AB-1005") or an INN stem ("troculeucel").
+The vocabularies live in data/discovery.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from briefing.errors import error
+
+#: one word of a name: "NKGen", "A&I", "K.K", "Shiing-Jer", "GNT.Tec6", "iHeart", an initial "Y."
+_NAME_WORD = r"(?:[A-Z0-9][\w&+.'-]*[\w&+]|[A-Z]\.(?=\s)|[A-Z]|[ie][A-Z][\w-]*)"
+#: small words that sit inside names: "Ministry of Health", "Center for Biotechnology"
+_NAME_GLUE = r"(?:\s+(?:of|for|de|du|von|van|der|la|le|&)\s+|\s+)"
+_GLUE_WORDS = frozenset({"of", "for", "de", "du", "von", "van", "der", "la", "le", "&"})
+#: a run of name words
+NAME_RUN = re.compile(rf"(?<![\w&.-]){_NAME_WORD}(?:{_NAME_GLUE}{_NAME_WORD})*")
+#: a definition of a short form right after a name: "(DCB)", "(LINK-J)"
+ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z0-9&-]{1,11})\)")
+#: separators between the items of a list of names
+LIST_SEPARATOR = re.compile(r"^(?:\.?,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
+#: a code name: letters, optional hyphen, digits ("AB-1005", "KZ-204")
+CODE_NAME = re.compile(r"(?<![\w-])(?P<code>[A-Z]{1,5}-?\d{3,5}[A-Za-z]?)(?![\w-])")
+#: a year hiding in a code-like token: "FY2025" is not a product
+_YEAR_CODE = re.compile(r"^[A-Z]{1,3}(19|20)\d{2}$")
+#: an INN-like word: lower case letters, ending in a registered stem
+INN_WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]{5,}(?![\w-])")
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryRules:
+    """The vocabularies of data/discovery.yaml, ready to use."""
+
+    legal_forms: tuple[str, ...]
+    company_heads: frozenset[str]
+    organization_heads: frozenset[str]
+    weak_organization_heads: frozenset[str]
+    list_cue: re.Pattern[str]
+    role_appositive: re.Pattern[str]
+    deal_cue: re.Pattern[str]
+    person_titles: frozenset[str]
+    person_role: re.Pattern[str]
+    speech: re.Pattern[str]
+    not_name_words: frozenset[str]
+    regions: frozenset[str]
+    not_code_names: frozenset[str]
+    inn_stems: tuple[str, ...]
+    not_inn_words: frozenset[str]
+    given_names: frozenset[str]
+    legal_after: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A name discovery found, with the spellings that refer to it in this text."""
+
+    kind: str
+    name: str
+    spellings: tuple[str, ...]
+    start: int
+    end: int
+    rule: str
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> DiscoveryRules:
+    """Read data/discovery.yaml; raise ContentError when a list is missing."""
+    data: Any = yaml.safe_load(text)
+    needed = (
+        "legal_forms",
+        "company_heads",
+        "organization_heads",
+        "weak_organization_heads",
+        "company_list_cues",
+        "company_role_nouns",
+        "company_deal_cues",
+        "person_titles",
+        "person_roles",
+        "speech_verbs",
+        "not_name_words",
+        "regions",
+        "not_code_names",
+        "inn_stems",
+        "not_inn_words",
+    )
+    if not isinstance(data, dict):
+        raise error(path, 1, "expected a mapping of list names to lists")
+    for key in needed:
+        if not isinstance(data.get(key), list) or not data[key]:
+            raise error(path, 1, f"'{key}' must be a non-empty list")
+    words = {key: [str(w) for w in data[key]] for key in needed}
+    legal = _alternation([w.rstrip(".") for w in words["legal_forms"]])
+    return DiscoveryRules(
+        legal_forms=tuple(words["legal_forms"]),
+        company_heads=frozenset(words["company_heads"]),
+        organization_heads=frozenset(words["organization_heads"]),
+        weak_organization_heads=frozenset(words["weak_organization_heads"]),
+        list_cue=re.compile(
+            rf"\b(?:{_alternation(words['company_list_cues'])}),?\s+"
+            r"(?:like|such as|including|include|included)\s+(?:the\s+)?",
+            re.IGNORECASE,
+        ),
+        role_appositive=re.compile(
+            rf"^,\s+(?:a|an)\s+[^,.;()]{{0,60}}?\b(?:{_alternation(words['company_role_nouns'])})\b"
+        ),
+        deal_cue=re.compile(rf"\b(?:{_alternation(words['company_deal_cues'])})\s+(?:the\s+)?$"),
+        person_titles=frozenset(w.rstrip(".") for w in words["person_titles"]),
+        person_role=re.compile(rf"\b(?:{_alternation(words['person_roles'])})\b", re.IGNORECASE),
+        speech=re.compile(rf"\b(?:{_alternation(words['speech_verbs'])})\b"),
+        not_name_words=frozenset(words["not_name_words"]),
+        regions=frozenset(w.casefold() for w in words["regions"]),
+        not_code_names=frozenset(words["not_code_names"]),
+        inn_stems=tuple(sorted(words["inn_stems"], key=len, reverse=True)),
+        not_inn_words=frozenset(w.casefold() for w in words["not_inn_words"]),
+        given_names=given_names,
+        legal_after=re.compile(rf"^\.?,?\s+(?:{legal})\b\.?(?:,?\s+(?:{legal})\b\.?)?"),
+    )
+
+
+def discover(text: str, rules: DiscoveryRules) -> list[Finding]:
+    """Every name the rules find in a clean text (not its headline)."""
+    findings = _names(text, rules)
+    findings += _code_names(text, rules)
+    findings += _inn_names(text, rules)
+    return sorted(findings, key=lambda f: (f.start, -f.end, f.kind, f.name))
+
+
+def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
+    listed = _listed_spans(text, rules)
+    findings: list[Finding] = []
+    for start, end in _runs(text, rules):
+        words = text[start:end].split()
+        finding = _classify(text, start, end, words, rules, in_list=(start in listed))
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
+    """Spans of capitalised names, split at possessives and trimmed of sentence words."""
+    spans: list[tuple[int, int]] = []
+    for match in NAME_RUN.finditer(text):
+        pieces = re.split(r"(?<=['’]s)\s+", match.group())
+        offset = match.start()
+        for raw_piece in pieces:
+            piece_start = offset
+            offset += len(raw_piece) + 1
+            words = re.sub(r"['’]s$", "", raw_piece).split()
+            while words and (words[0] in rules.not_name_words or words[0] in _GLUE_WORDS or words[0].isdigit()):
+                piece_start += len(words[0]) + 1
+                words = words[1:]
+            while words and words[-1] in _GLUE_WORDS:
+                words = words[:-1]
+            if words:
+                spans.append((piece_start, piece_start + len(" ".join(words))))
+    return _join_and(text, spans, rules)
+
+
+def _join_and(text: str, spans: list[tuple[int, int]], rules: DiscoveryRules) -> list[tuple[int, int]]:
+    """Join "Japan Science" + "and" + "Technology Agency": one organisation's name."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined:
+            prev_start, prev_end = joined[-1]
+            between = text[prev_end:start]
+            tail_words = set(text[start:end].split())
+            if (
+                between in (" and ", " & ", ", ")
+                and tail_words & rules.organization_heads
+                and not set(text[prev_start:prev_end].split()) & (rules.organization_heads | rules.company_heads)
+            ):
+                joined[-1] = (prev_start, end)
+                continue
+        joined.append((start, end))
+    return joined
+
+
+def _listed_spans(text: str, rules: DiscoveryRules) -> set[int]:
+    """Start offsets of names listed after "firms like", "companies, including"..."""
+    starts: set[int] = set()
+    for cue in rules.list_cue.finditer(text):
+        position = cue.end()
+        while True:
+            run = NAME_RUN.match(text, position)
+            if run is None:
+                break
+            starts.add(run.start())
+            position = run.end()
+            separator = LIST_SEPARATOR.match(text[position : position + 12])
+            if separator is None:
+                break
+            position += separator.end()
+    return starts
+
+
+def _classify(
+    text: str, start: int, end: int, words: list[str], rules: DiscoveryRules, *, in_list: bool
+) -> Finding | None:
+    """Decide what a capitalised name is, by the first rule that speaks for it."""
+    after = text[end : end + 80]
+    before = text[max(0, start - 40) : start]
+    surface = text[start:end]
+    acronym = ACRONYM_AFTER.match(after)
+    spellings = [surface] + ([acronym["acronym"]] if acronym else [])
+    legal_words = {form.rstrip(".") for form in rules.legal_forms if " " not in form}
+    name_words = list(words)
+    legal = False
+    while len(name_words) > 1 and name_words[-1].rstrip(".") in legal_words:
+        name_words.pop()
+        legal = True
+    legal_after = rules.legal_after.match(after)
+    if legal_after:
+        legal = True
+        spellings.append(surface + legal_after.group())
+    name = " ".join(name_words)
+    word_set = set(name_words)
+    display = acronym["acronym"] if acronym else name
+
+    def found(kind: str, rule: str, shown: str = display) -> Finding:
+        return Finding(kind, shown, tuple(dict.fromkeys([shown, name, *spellings])), start, end, rule)
+
+    if legal and name_words and name_words[0] not in rules.not_name_words:
+        return found("companies", "legal-form")
+    if word_set & rules.organization_heads:
+        return found("organizations", "organization-word")
+    if in_list:
+        return found("companies", "company-list")
+    if word_set & rules.weak_organization_heads:
+        return found("organizations", "organization-word")
+    if name_words[-1] in rules.company_heads and len(name_words) >= 2:
+        return found("companies", "company-word")
+    if rules.role_appositive.match(text[end : end + 100]) or rules.deal_cue.search(before):
+        return found("companies", "company-role")
+    person = _person(text, start, end, name_words, rules)
+    if person:
+        return Finding("people", name, (name,), start, end, person)
+    return None
+
+
+def _person(text: str, start: int, end: int, words: list[str], rules: DiscoveryRules) -> str | None:
+    """Name the rule that makes a name a person's, or None."""
+    if not 2 <= len(words) <= 4 or any(not w[0].isupper() or _is_acronym(w) for w in words):
+        return None
+    if words[-1].endswith(".") or any(w in rules.company_heads or w in rules.not_name_words for w in words):
+        return None
+    before = text[max(0, start - 30) : start]
+    after = text[end : end + 40]
+    title = re.search(r"\b(\w+)\.?\s+$", before)
+    if title and title.group(1) in rules.person_titles:
+        return "person-title"
+    if words[0] in rules.given_names:
+        return "given-name"
+    if rules.person_role.search(after[:20]) and after.startswith(",") or rules.person_role.search(before[-20:]):
+        return "person-role"
+    if rules.speech.search(before[-12:]) or rules.speech.match(after.lstrip()):
+        return "person-speech"
+    return None
+
+
+def _is_acronym(word: str) -> bool:
+    """ "BPIPO" is an acronym; "Y." (an initial) and "Shiing-Jer" are not."""
+    letters = word.replace(".", "").replace("-", "")
+    return len(letters) > 1 and letters.isupper()
+
+
+def _code_names(text: str, rules: DiscoveryRules) -> list[Finding]:
+    findings = []
+    for match in CODE_NAME.finditer(text):
+        code = match["code"]
+        if code in rules.not_code_names or _YEAR_CODE.match(code):
+            continue
+        findings.append(Finding("therapies", code, (code,), match.start(), match.end(), "code-name"))
+    return findings
+
+
+def _inn_names(text: str, rules: DiscoveryRules) -> list[Finding]:
+    findings: list[Finding] = []
+    for match in INN_WORD.finditer(text):
+        word = match.group()
+        folded = word.casefold()
+        if folded in rules.not_inn_words or not folded.endswith(rules.inn_stems) or len(word) < 8:
+            continue
+        if word[0].isupper() and text[max(0, match.start() - 2) : match.start()].strip() not in ("", ".", "\n"):
+            continue  # a capitalised word mid-sentence is a name, not an INN
+        previous = findings[-1] if findings else None
+        if previous and text[previous.end : match.start()] == " ":
+            joined = f"{previous.name} {folded}"
+            findings[-1] = Finding("therapies", joined, (joined,), previous.start, match.end(), "inn-stem")
+            continue
+        findings.append(Finding("therapies", folded, (word,), match.start(), match.end(), "inn-stem"))
+    return findings

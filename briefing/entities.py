@@ -1,0 +1,183 @@
+"""Entity stage: the canonical entities a story names, from the registry and discovery. Pure.
+
+Known names come from the registry's gazetteer; unknown ones from discovery, whose
+findings then act as a small gazetteer of the story's own (so "HekaBio" is found again
+after "HekaBio K.K."). Where two names overlap, the longer wins, then the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules
+from briefing.gazetteer import Gazetteer, Hit, tokenize
+from briefing.model import ENTITY_KEYS, Mention
+from briefing.registry import Entry, Registry, parse_registry
+from briefing.resources import list_data, read_data
+
+#: the registry files shipped with the package, by entity type
+REGISTRY_FILES = {
+    "companies": "registry/companies.yaml",
+    "organizations": "registry/organizations.yaml",
+    "regulators": "registry/regulators.yaml",
+    "therapies": "registry/therapies.yaml",
+    "indications": "registry/indications.yaml",
+    "countries": "registry/countries.yaml",
+    "modalities": "modalities.yaml",
+}
+GIVEN_NAMES_FILE = "registry/given-names.txt"
+#: a short form of a discovered company must look like a brand, not a word: "NKGen", "HekaBio"
+_MIN_SHORT_FORM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EntityIndex:
+    """Everything entity extraction needs, built once per build."""
+
+    registry: Registry
+    gazetteer: Gazetteer
+    rules: DiscoveryRules
+    modality_parents: Mapping[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """The entities of one story: canonical names by type, and every mention behind them."""
+
+    names: Mapping[str, tuple[str, ...]]
+    mentions: tuple[Mention, ...]
+
+
+def load_index(site_registry: Registry | None = None) -> EntityIndex:
+    """Read the shipped registry and discovery vocabularies, and add the site's registry."""
+    shipped = set(list_data("registry"))
+    registry = Registry(())
+    for kind, name in REGISTRY_FILES.items():
+        if name.startswith("registry/") and name not in shipped:
+            continue
+        registry = registry.extended(parse_registry(*read_data(name), kind))
+    given_text, _ = read_data(GIVEN_NAMES_FILE) if GIVEN_NAMES_FILE in shipped else ("", "")
+    given = frozenset(line.strip() for line in given_text.splitlines() if line.strip() and not line.startswith("#"))
+    rules = parse_discovery_rules(*read_data("discovery.yaml"), given)
+    return make_index(registry if site_registry is None else registry.extended(site_registry), rules)
+
+
+def make_index(registry: Registry, rules: DiscoveryRules) -> EntityIndex:
+    """Index a registry for matching."""
+    parents = {entry.name: entry.parent for entry in registry.by_kind("modalities")}
+    return EntityIndex(registry, Gazetteer.build(registry.entries), rules, parents)
+
+
+def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterable[str] = ()) -> Entities:
+    """Find the entities a story's headline and clean body name."""
+    text = f"{title}\n\n{body}"
+    tokens = tokenize(text)
+    registry_hits = index.gazetteer.find(tokens)
+    findings = [
+        _shift(finding, len(title) + 2) for finding in discover(body, index.rules) if not _known(finding, index)
+    ]
+    local = Gazetteer.build(_local_entries(findings, index))
+    hits = _resolve(registry_hits, local.find(tokens))
+    mentions = tuple(
+        Mention(
+            kind=hit.entry.kind,
+            name=index.registry.merges.get(hit.entry.name.casefold(), hit.entry.name),
+            surface=text[hit.start : hit.end],
+            start=hit.start,
+            origin="registry" if hit.entry.origin != "discovery" else "discovery",
+            rule=_rule_of(hit, findings),
+        )
+        for hit in hits
+        if hit.entry.name.casefold() not in index.registry.not_entities
+    )
+    return Entities(_names_by_kind(mentions, index, frozenset(authors)), mentions)
+
+
+def _shift(finding: Finding, offset: int) -> Finding:
+    return Finding(
+        finding.kind, finding.name, finding.spellings, finding.start + offset, finding.end + offset, finding.rule
+    )
+
+
+def _known(finding: Finding, index: EntityIndex) -> bool:
+    """A finding the registry already knows by one of its spellings is left to the registry."""
+    for spelling in (finding.name, *finding.spellings):
+        tokens = tokenize(spelling)
+        hit = index.gazetteer.match_at(tokens, 0) if tokens else None
+        if hit is not None and hit.last == len(tokens):
+            return True
+    return False
+
+
+def _local_entries(findings: list[Finding], index: EntityIndex) -> list[Entry]:
+    """Turn findings into entries, one per name, with brand-like short forms for companies."""
+    by_name: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        by_name.setdefault((finding.kind, finding.name), []).append(finding)
+    shorts = {
+        (kind, short): name for kind, name in by_name if kind == "companies" and (short := _short_form(name, index))
+    }
+    entries = []
+    for (kind, name), group in by_name.items():
+        longer = shorts.get((kind, name))
+        if longer is not None and longer != name:
+            continue  # "LumiSTAR" found alone is the short form of "LumiSTAR Biotechnology"
+        spellings = {spelling for finding in group for spelling in finding.spellings}
+        spellings |= {short for (k, short), long in shorts.items() if k == kind and long == name}
+        entries.append(Entry(kind=kind, name=name, aliases=tuple(sorted(spellings - {name})), origin="discovery"))
+    return entries
+
+
+def _short_form(name: str, index: EntityIndex) -> str | None:
+    """ "NKGen" for "NKGen Biotech": a first word that reads as a brand and means nothing else."""
+    words = name.split()
+    first = words[0] if len(words) > 1 else None
+    if first is None or len(first) < _MIN_SHORT_FORM or first in index.rules.not_name_words:
+        return None
+    if first.casefold() in index.rules.regions or not any(c.isupper() or c.isdigit() for c in first[1:]):
+        return None
+    tokens = tokenize(first)
+    return None if index.gazetteer.match_at(tokens, 0) else first
+
+
+def _resolve(*groups: list[Hit]) -> list[Hit]:
+    """Keep the longest of overlapping hits (the earlier group on a tie), in text order."""
+    ranked = sorted(
+        ((hit, rank) for rank, group in enumerate(groups) for hit in group),
+        key=lambda pair: (-(pair[0].end - pair[0].start), pair[1], pair[0].start),
+    )
+    taken: list[Hit] = []
+    for hit, _ in ranked:
+        if all(hit.end <= other.start or hit.start >= other.end for other in taken):
+            taken.append(hit)
+    return sorted(taken, key=lambda hit: hit.start)
+
+
+def _rule_of(hit: Hit, findings: list[Finding]) -> str:
+    if hit.entry.origin != "discovery":
+        return hit.entry.origin.split(":")[0]
+    return next((f.rule for f in findings if f.name == hit.entry.name), "discovery")
+
+
+def _names_by_kind(
+    mentions: tuple[Mention, ...], index: EntityIndex, authors: frozenset[str]
+) -> dict[str, tuple[str, ...]]:
+    names: dict[str, list[str]] = {key: [] for key in ENTITY_KEYS}
+    for mention in mentions:
+        if mention.name not in names[mention.kind]:
+            names[mention.kind].append(mention.name)
+    names["people"] = [name for name in names["people"] if name not in authors]
+    names["modalities"] = _most_specific(names["modalities"], index.modality_parents)
+    return {key: tuple(value) for key, value in names.items()}
+
+
+def _most_specific(modalities: list[str], parents: Mapping[str, str | None]) -> list[str]:
+    """Drop a modality when a more specific one is also named (CAR-NK over NK cell therapy)."""
+    ancestors: set[str] = set()
+    for modality in modalities:
+        parent = parents.get(modality)
+        while parent:
+            ancestors.add(parent)
+            parent = parents.get(parent)
+    return [modality for modality in modalities if modality not in ancestors]

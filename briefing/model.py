@@ -1,0 +1,138 @@
+"""The data that flows between the stages: plain frozen values, no I/O, no logic beyond tiny properties."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+StoryKind = Literal["article", "brief"]
+BlockKind = Literal["paragraph", "heading"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One seed file, decoded."""
+
+    path: str  # relative to the seeds folder, "/"-separated
+    text: str  # decoded, "\n" line ends, NFC-normalised
+    format: Literal["html", "text"]
+    digest: str  # sha256 of the raw bytes: tells when a seed changed
+    encoding: str  # what it was decoded from ("utf-8", "shift_jis", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph or section heading of an article's own text."""
+
+    kind: BlockKind
+    text: str
+    line: int  # where it starts in the raw file (1-based)
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A line (or part of one) that cleaning took out, and the rule that did it."""
+
+    line: int
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanDocument:
+    """An article reduced to its own text: the clean stage's output."""
+
+    path: str
+    title: str | None  # the headline the page itself gives, if any
+    blocks: tuple[Block, ...]
+    removed: tuple[Removal, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)  # HTML <meta>, JSON-LD: name -> value
+    kind: StoryKind = "article"
+    part: int | None = None  # a brief's place on its listing page (1-based)
+
+    @property
+    def body_text(self) -> str:
+        return "\n\n".join(block.text for block in self.blocks)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Metadata:
+    """What the extract stage reads off a clean document, apart from entities."""
+
+    title: str
+    date: datetime.date | None
+    source: str | None
+    authors: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """An entity type: front-matter key and URL segment (`plural`), and how pages name it."""
+
+    singular: str
+    plural: str
+    title: str
+
+
+TAXONOMIES: tuple[Taxonomy, ...] = (
+    Taxonomy("company", "companies", "Companies"),
+    Taxonomy("organization", "organizations", "Organizations"),
+    Taxonomy("regulator", "regulators", "Regulators"),
+    Taxonomy("therapy", "therapies", "Therapies"),
+    Taxonomy("modality", "modalities", "Modalities"),
+    Taxonomy("indication", "indications", "Indications"),
+    Taxonomy("country", "countries", "Countries"),
+    Taxonomy("person", "people", "People"),
+)
+ENTITY_KEYS: tuple[str, ...] = tuple(t.plural for t in TAXONOMIES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """One entity found in a story's text."""
+
+    kind: str  # a Taxonomy.plural
+    name: str  # canonical name
+    surface: str  # the text as written
+    start: int  # character offset in the text searched
+    origin: Literal["registry", "discovery"]
+    rule: str  # which registry file or discovery pattern found it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Story:
+    """One story: what content/<slug>.md holds, and what every page is rendered from."""
+
+    title: str
+    slug: str
+    kind: StoryKind = "article"
+    seed: str | None = None
+    part: int | None = None  # for a brief: its place (1-based) on the listing page it came from
+    date: datetime.date | None = None
+    source: str | None = None
+    authors: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    regulators: tuple[str, ...] = ()
+    therapies: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    indications: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    summary: str = ""
+    duplicate_of: str | None = None
+    body: str = ""  # Markdown
+    seed_hash: str | None = None  # digest of the seed this was made from
+
+    def terms(self, key: str) -> tuple[str, ...]:
+        """The canonical names this story lists under an entity key ("companies", ...)."""
+        value: tuple[str, ...] = getattr(self, key)
+        return value
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        """Newest first, undated last, ties by slug."""
+        return (-(self.date.toordinal() if self.date else 0), self.slug)

@@ -1,0 +1,233 @@
+"""The two recipes, read top to bottom: ingest (seeds -> content/) and build (content/ -> site/)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.compose import Draft, compose
+from briefing.config import Config
+from briefing.content import SITE_REGISTRY, Content, load_content, write_text_atomic
+from briefing.dedupe import find_copies
+from briefing.entities import EntityIndex, load_index
+from briefing.errors import ContentError, Diagnostic, Severity
+from briefing.ingest import discover, read_article
+from briefing.model import TAXONOMIES, Story
+from briefing.publish import write_site
+from briefing.reconcile import plan_content
+from briefing.registry import Registry, parse_site_registry
+from briefing.render import make_environment, render_page
+from briefing.resources import read_data
+from briefing.rules import RuleSet, parse_rules
+from briefing.site import SiteInfo, plan_site
+from briefing.taxonomy import build_terms, canonical_stories
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Report:
+    """What a run did and found; the CLI turns it into output and an exit status."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seeds: int = 0
+    stories_written: int = 0
+    stories_removed: int = 0
+    stories: int = 0
+    pages: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+def shown(folder: Path, path: Path) -> str:
+    """A path as messages show it: under the folder as the user named it, /-separated."""
+    return (folder / path.relative_to(folder)).as_posix()
+
+
+def load_rules() -> RuleSet:
+    return parse_rules(*read_data("boilerplate.yaml"))
+
+
+def load_site_registry(config: Config, report: Report) -> Registry | None:
+    """Read content/registry.yaml, the editors' registry, if there is one."""
+    path = config.content / SITE_REGISTRY
+    if not path.exists():
+        return None
+    try:
+        return parse_site_registry(path.read_text(encoding="utf-8"), path.as_posix())
+    except ContentError as exc:
+        report.diagnostics.append(exc.diagnostic)
+        return None
+
+
+def ingest(config: Config, report: Report, index: EntityIndex) -> None:
+    """Seeds -> content/: compose a story from every seed and reconcile content/ with them."""
+    rules = load_rules()
+    content = load_content(config.content, config.content.as_posix())
+    paths = discover(config.seeds)
+    report.seeds = len(paths)
+    drafts, composed = compose_all(config, paths, rules, index, report)
+    copies = find_copies([draft.story for draft in drafts])
+    present = {path.relative_to(config.seeds).as_posix() for path in paths}
+    plan = plan_content(drafts, content, copies, composed_seeds=composed, present_seeds=present)
+    report.diagnostics.extend(plan.diagnostics)
+    for name, text in plan.writes:
+        report.stories_written += write_text_atomic(config.content / name, text)
+    for file in plan.removals:
+        file.path.unlink(missing_ok=True)
+        report.stories_removed += 1
+
+
+def compose_all(
+    config: Config, paths: Sequence[Path], rules: RuleSet, index: EntityIndex, report: Report
+) -> tuple[list[Draft], set[str]]:
+    """Compose every seed (in parallel with --jobs), in seed order, collecting each one's problems."""
+    jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
+    if config.jobs > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=config.jobs, initializer=_init_worker, initargs=(index,)) as pool:
+            results = list(pool.map(_compose_in_worker, jobs, chunksize=8))
+    else:
+        results = [_compose_one(*job, rules, index) for job in jobs]
+    drafts: list[Draft] = []
+    composed: set[str] = set()
+    for (_, path, _), (made, diagnostics) in zip(jobs, results, strict=True):
+        report.diagnostics.extend(diagnostics)
+        if made is not None:
+            drafts.extend(made)
+            composed.add(path.relative_to(config.seeds).as_posix())
+    return drafts, composed
+
+
+def _compose_one(
+    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex
+) -> tuple[list[Draft] | None, list[Diagnostic]]:
+    try:
+        article, notes = read_article(seeds, path, shown_as=shown_as)
+    except ContentError as exc:
+        return None, [exc.diagnostic]
+    except OSError as exc:
+        return None, [Diagnostic(shown_as, None, f"cannot read: {exc.strerror or exc}")]
+    try:
+        return compose(article, rules, index), notes
+    except RecursionError:
+        return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]
+    except Exception as exc:  # a bug on one odd seed must not stop the other seeds' stories
+        logger.debug("could not process %s", shown_as, exc_info=True)
+        return None, [
+            *notes,
+            Diagnostic(
+                shown_as, None, f"could not process ({type(exc).__name__}: {exc}); run with --debug for details"
+            ),
+        ]
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(index: EntityIndex) -> None:
+    _WORKER["rules"] = load_rules()
+    _WORKER["index"] = index
+
+
+def _compose_in_worker(job: tuple[Path, Path, str]) -> tuple[list[Draft] | None, list[Diagnostic]]:
+    rules, index = _WORKER["rules"], _WORKER["index"]
+    assert isinstance(rules, RuleSet) and isinstance(index, EntityIndex)
+    return _compose_one(*job, rules, index)
+
+
+def validate(content: Content, report: Report) -> list[Story]:
+    """Check content/ as a whole: unique slugs, duplicate_of that points at a story."""
+    report.diagnostics.extend(content.diagnostics)
+    stories: list[Story] = []
+    first: dict[str, str] = {}
+    for file in content.files:
+        if file.story is None:
+            continue
+        if file.story.slug in first:
+            report.diagnostics.append(
+                Diagnostic(
+                    file.shown_as,
+                    2,
+                    f"slug: '{file.story.slug}' is already the slug of {first[file.story.slug]}; "
+                    "give this story another slug",
+                )
+            )
+            continue
+        first[file.story.slug] = file.shown_as
+        stories.append(file.story)
+    slugs = set(first)
+    for file in content.files:
+        story = file.story
+        if story is not None and story.duplicate_of is not None and story.duplicate_of not in slugs:
+            report.diagnostics.append(
+                Diagnostic(
+                    file.shown_as, None, f"duplicate_of: no story has the slug '{story.duplicate_of}'", Severity.WARNING
+                )
+            )
+    return stories
+
+
+def build(config: Config, *, info: SiteInfo) -> Report:
+    """The whole build: ingest the seeds, then render every story in content/ into the site."""
+    report = Report()
+    site_registry = load_site_registry(config, report)
+    index = load_index(site_registry)
+    ingest(config, report, index)
+    stories = canonical_stories(
+        validate(load_content(config.content, config.content.as_posix()), report), index.registry
+    )
+    report.stories = len(stories)
+    terms = {}
+    for taxonomy in TAXONOMIES:
+        terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
+        report.diagnostics.extend(clashes)
+    pages = plan_site(stories, terms, info)
+    env = make_environment(config.templates)
+    rendered = {page.output_path: render_page(env, page) for page in pages}
+    write_site(rendered, config.templates / "static", config.out)
+    report.pages = len(rendered)
+    return report
+
+
+def check(config: Config) -> Report:
+    """Validate content/ only, as `build` would read it; write nothing."""
+    report = Report()
+    site_registry = load_site_registry(config, report)
+    index = load_index(site_registry)
+    stories = canonical_stories(
+        validate(load_content(config.content, config.content.as_posix()), report), index.registry
+    )
+    report.stories = len(stories)
+    for taxonomy in TAXONOMIES:
+        report.diagnostics.extend(build_terms(stories, taxonomy, index.registry)[1])
+    return report
+
+
+def explain(config: Config, seed_names: Iterable[str]) -> list[str]:
+    """Per seed, every line cleaning removed and the rule that removed it."""
+    from briefing.compose import clean
+
+    rules = load_rules()
+    lines: list[str] = []
+    for name in seed_names:
+        path = Path(name) if Path(name).exists() else config.seeds / name
+        seeds = config.seeds if path.is_relative_to(config.seeds) else path.parent
+        article, _ = read_article(seeds, path, shown_as=path.as_posix())
+        for document in clean(article, rules)[:1]:
+            lines.append(f"{path.as_posix()}: {len(document.removed)} removed, rule by rule:")
+            lines.extend(f"{path.as_posix()}:{r.line}: [{r.rule}] {r.text}" for r in document.removed)
+    return lines
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,57 @@
+"""Publish: write the rendered site to disk in one swap. The I/O edge for site/.
+
+The new site is written in full beside the old one, then the two are exchanged, so a
+reader (or a killed build) sees either the previous complete site or the new one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from briefing.errors import error
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """Join a site-relative path to the output folder, refusing anything that would leave it."""
+    parts = PurePosixPath(relative).parts
+    if (
+        not parts
+        or PurePosixPath(relative).is_absolute()
+        or any(part in ("..", "") for part in parts)
+        or "\x00" in relative
+    ):
+        raise error(relative, None, "refusing to write outside the site folder")
+    return root.joinpath(*parts)
+
+
+def write_site(pages: Mapping[str, str], static_dir: Path, out_dir: Path) -> None:
+    """Write every page and the static assets into `out_dir`, replacing it whole."""
+    out_dir = out_dir.absolute()
+    staging = out_dir.with_name(f".{out_dir.name}.new")
+    previous = out_dir.with_name(f".{out_dir.name}.old")
+    recover(out_dir)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    for relative in sorted(pages):
+        target = safe_join(staging, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(pages[relative], encoding="utf-8", newline="\n")
+    if static_dir.is_dir():
+        shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
+    if out_dir.exists():
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+def recover(out_dir: Path) -> None:
+    """Put back the previous site if a build was killed between the two renames of a swap."""
+    previous = out_dir.with_name(f".{out_dir.name}.old")
+    if previous.exists() and not out_dir.exists():
+        previous.rename(out_dir)
+    elif previous.exists():
+        shutil.rmtree(previous)

@@ -1,0 +1,98 @@
+"""Reconcile: decide which story files the build writes, keeps or removes in content/. Pure.
+
+The rules that keep editors' work safe live here, in one place:
+- a story file an editor has changed is never written over (its seed may change: we say so);
+- a story keeps its slug (and so its URL) across rebuilds;
+- a new story gets a slug no other story has;
+- a story the build wrote and nobody changed follows its seed: rewritten when the result
+  changes, removed when its seed is gone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.compose import Draft
+from briefing.content import Content, ContentFile
+from briefing.errors import Diagnostic, warning
+from briefing.frontmatter import dump_story
+from briefing.model import Story
+from briefing.slugs import slug_or_fallback, unique_slug
+
+SeedKey = tuple[str, int | None]  # (seed path, part of a listing page or None)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPlan:
+    """What to do in content/."""
+
+    writes: tuple[tuple[str, str], ...]  # (file name in content/, text)
+    removals: tuple[ContentFile, ...]
+    stories: tuple[Story, ...]  # the stories the build made, with their slugs
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def plan_content(
+    drafts: Sequence[Draft],
+    content: Content,
+    copies: dict[int, int],
+    *,
+    composed_seeds: set[str],
+    present_seeds: set[str],
+) -> ContentPlan:
+    """Plan the writes and removals that bring content/ up to date with the seeds."""
+    existing: dict[SeedKey, ContentFile] = {}
+    for file in content.files:
+        if file.seed is not None:
+            existing.setdefault((file.seed, file.part), file)
+    taken = {f.story.slug for f in content.files if f.story} | {f.path.stem for f in content.files}
+    diagnostics: list[Diagnostic] = []
+    slugs: list[str] = []
+    for draft in drafts:
+        story = draft.story
+        assert story.seed is not None
+        known = existing.get((story.seed, story.part))
+        if known is not None and known.story is not None:
+            slug = known.story.slug
+        else:
+            slug = unique_slug(slug_or_fallback(story.title, prefix="story"), taken)
+            taken.add(slug)
+        slugs.append(slug)
+    stories = []
+    writes: list[tuple[str, str]] = []
+    for number, draft in enumerate(drafts):
+        story = _with_copy_of(dataclasses.replace(draft.story, slug=slugs[number]), number, drafts, slugs, copies)
+        stories.append(story)
+        assert story.seed is not None
+        current = existing.get((story.seed, story.part))
+        if current is not None and not current.pristine:
+            if current.story is not None and current.story.seed_hash != story.seed_hash:
+                diagnostics.append(
+                    warning(
+                        current.shown_as,
+                        1,
+                        f"seed {story.seed} changed since this story was edited; the story is kept as edited "
+                        "(delete the file to rebuild it from the seed)",
+                    )
+                )
+            continue
+        name = current.path.name if current is not None else f"{story.slug}.md"
+        writes.append((name, dump_story(story)))
+    made = {(d.story.seed, d.story.part) for d in drafts}
+    removals = tuple(
+        file
+        for key, file in existing.items()
+        if file.pristine and key not in made and (key[0] in composed_seeds or key[0] not in present_seeds)
+    )
+    return ContentPlan(tuple(writes), removals, tuple(stories), tuple(diagnostics))
+
+
+def _with_copy_of(
+    story: Story, number: int, drafts: Sequence[Draft], slugs: list[str], copies: dict[int, int]
+) -> Story:
+    original = copies.get(number)
+    if original is None:
+        return story
+    return dataclasses.replace(story, duplicate_of=slugs[original], date=story.date or drafts[original].story.date)

@@ -1,0 +1,139 @@
+"""Render stage: Jinja2 templates and Markdown into page text. Pure apart from reading templates.
+
+Story bodies are Markdown that editors may change; what they become is sanitised with nh3
+(an allow-list of tags and attributes) before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import markdown
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from markupsafe import Markup
+
+from briefing.charts import bar_chart, timeline_svg
+from briefing.errors import ContentError, Diagnostic
+from briefing.site import Page
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+#: what a story body may contain once rendered: text structure, no scripts, styles or frames
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "a",
+        "code",
+        "pre",
+        "br",
+        "hr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "sup",
+        "sub",
+        "abbr",
+        "q",
+        "cite",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "del",
+        "ins",
+        "mark",
+        "small",
+        "span",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": {"colspan", "rowspan"}}
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    """The Jinja environment every page is rendered with."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = markdown_to_html
+    env.filters["long_date"] = long_date
+    env.filters["month_name"] = month_name
+    env.globals["timeline_svg"] = timeline_svg
+    env.globals["bar_chart"] = bar_chart
+    return env
+
+
+def markdown_to_html(text: str) -> Markup:
+    """Render a story body to sanitised HTML; headings are demoted below the page's <h1>."""
+    html = markdown.Markdown(output_format="html").convert(text)
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # noqa: S704 - sanitised above
+
+
+def long_date(value: datetime.date | None) -> str:
+    """ "17 July 2025", the same in every locale.
+
+    >>> long_date(datetime.date(2025, 7, 17))
+    '17 July 2025'
+    """
+    if value is None:
+        return "Undated"
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def month_name(key: str) -> str:
+    """ "2025-07" -> "July 2025"."""
+    year, month = key.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
+
+
+def render_page(env: Environment, page: Page) -> str:
+    """Render one page; a template problem becomes an error naming the template and page."""
+    try:
+        return env.get_template(page.template).render(**page.context)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        name = getattr(exc, "filename", None) or f"templates/{page.template}"
+        raise ContentError(Diagnostic(str(name), line, f"rendering {page.url or 'index'}: {exc}")) from None

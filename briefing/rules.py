@@ -1,0 +1,114 @@
+"""Boilerplate rules: the named patterns of data/boilerplate.yaml, validated and compiled. Pure.
+
+A rule file is data that editors extend; a bad rule is reported as `path:line: message`
+rather than breaking the build in some later stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import yaml
+
+from briefing.errors import error
+
+RuleKind = Literal["line", "inline", "section", "tail"]
+RULE_KINDS: tuple[RuleKind, ...] = ("line", "inline", "section", "tail")
+#: whole-line rules only look at lines up to this long: boilerplate is short, and a
+#: bounded input keeps every pattern fast on a hostile 1 MB line
+MAX_RULE_LINE = 600
+_TRAILING_PUNCTUATION = " .:;!?»>-–—|"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One named boilerplate rule."""
+
+    name: str
+    kind: RuleKind
+    why: str
+    patterns: tuple[re.Pattern[str], ...]
+    phrases: frozenset[str]  # casefolded whole-line phrases
+
+    def matches(self, line: str) -> bool:
+        """Tell whether a whole line is this rule's boilerplate."""
+        if len(line) > MAX_RULE_LINE:
+            return False
+        if self.phrases and line.casefold().rstrip(_TRAILING_PUNCTUATION) in self.phrases:
+            return True
+        return any(pattern.search(line) for pattern in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMatch:
+    """What cleaning does with a line: drop it, cut parts of it, or keep it."""
+
+    rule: Rule
+    cuts: tuple[str, ...] = ()  # for inline rules: the text cut out
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every rule, in file order; the first whole-line rule that matches wins."""
+
+    rules: tuple[Rule, ...]
+
+    def match_line(self, line: str) -> Rule | None:
+        """The first line, section or tail rule that claims the whole line."""
+        return next((rule for rule in self.rules if rule.kind != "inline" and rule.matches(line)), None)
+
+    def cut_inline(self, line: str) -> tuple[str, list[tuple[Rule, str]]]:
+        """Cut every inline rule's matches out of a line; return the rest and what was cut."""
+        cuts: list[tuple[Rule, str]] = []
+        for rule in self.rules:
+            if rule.kind != "inline":
+                continue
+            for pattern in rule.patterns:
+                for match in pattern.finditer(line):
+                    cuts.append((rule, match.group().strip()))
+                line = pattern.sub("", line)
+        return line, cuts
+
+
+def parse_rules(text: str, path: str) -> RuleSet:
+    """Read a rule file; raise ContentError at the line of the first bad rule."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise error(path, line, f"invalid YAML: {exc.problem}") from None
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise error(path, 1, "a rule file is a mapping of rule names to rules")
+    lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+    return RuleSet(tuple(_parse_rule(str(name), spec, path, lines[str(name)]) for name, spec in data.items()))
+
+
+def _parse_rule(name: str, spec: Any, path: str, line: int) -> Rule:
+    if not isinstance(spec, dict):
+        raise error(path, line, f"rule '{name}': expected keys kind, why, patterns or phrases")
+    kind = spec.get("kind")
+    if kind not in RULE_KINDS:
+        raise error(path, line, f"rule '{name}': kind must be one of {', '.join(RULE_KINDS)}, got {kind!r}")
+    patterns = spec.get("patterns") or []
+    phrases = spec.get("phrases") or []
+    if not isinstance(patterns, list) or not isinstance(phrases, list) or not (patterns or phrases):
+        raise error(path, line, f"rule '{name}': give a list of patterns or phrases")
+    flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(str(pattern), flags))
+        except re.error as exc:
+            raise error(path, line, f"rule '{name}': bad pattern {pattern!r}: {exc}") from None
+    if kind == "inline" and phrases:
+        raise error(path, line, f"rule '{name}': an inline rule takes patterns, not phrases")
+    return Rule(
+        name=name,
+        kind=kind,
+        why=str(spec.get("why") or ""),
+        patterns=tuple(compiled),
+        phrases=frozenset(str(p).casefold().rstrip(_TRAILING_PUNCTUATION) for p in phrases),
+    )

@@ -1,0 +1,193 @@
+"""Site plan: every page of the site as a URL, an output path, a template and its values. Pure.
+
+URLs are relative to the site root ("companies/astellas-pharma/"); every page gets `root`,
+the relative way back to the root ("../../"), so the site works under any sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefing.model import TAXONOMIES, Story, Taxonomy
+from briefing.taxonomy import Term, companions
+
+#: how many stories the home page and the feed show
+HOME_STORIES = 60
+FEED_STORIES = 50
+#: how many top entities per type the home page charts
+TOP_TERMS = 8
+#: the home page's "last weeks": mentions counted over this many days before the newest story
+RECENT_DAYS = 56
+#: the entity types the home page charts
+HOME_CHARTS = ("companies", "therapies", "countries")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file."""
+
+    url: str  # "stories/abc/" (directory URL) or "feed.xml"
+    output_path: str  # "stories/abc/index.html"
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What every page may show about the site itself."""
+
+    title: str
+    description: str
+    base_url: str  # absolute URL of the site root for feeds and sitemaps, or ""
+
+
+def _root(output_path: str) -> str:
+    depth = output_path.count("/")
+    return "../" * depth if depth else "./"
+
+
+def page(url: str, template: str, **context: Any) -> Page:
+    """A page at a directory URL ("a/b/") or a file URL ("feed.xml")."""
+    output_path = url + "index.html" if url == "" or url.endswith("/") else url
+    return Page(url, output_path, template, {"root": _root(output_path), "url": url, **context})
+
+
+def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], info: SiteInfo) -> list[Page]:
+    """Plan every page: home, stories, an index and a page per entity of every type, feeds."""
+    ordered = sorted(stories, key=lambda s: s.sort_key)
+    listed = [s for s in ordered if s.duplicate_of is None]
+    by_slug = {s.slug: s for s in ordered}
+    copies: dict[str, list[Story]] = {}
+    for story in ordered:
+        if story.duplicate_of in by_slug:
+            copies.setdefault(story.duplicate_of, []).append(story)
+    term_slugs = {(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group}
+    updated = next((s.date for s in listed if s.date), None)
+    common = {"site": info, "taxonomies": TAXONOMIES, "updated": updated}
+    pages = [
+        page(
+            "",
+            "home.html",
+            days=group_by_day(listed[:HOME_STORIES]),
+            charts=home_charts(terms, updated),
+            total=len(listed),
+            **common,
+        )
+    ]
+    for number, story in enumerate(listed):
+        newer = listed[number - 1] if number > 0 else None
+        older = listed[number + 1] if number + 1 < len(listed) else None
+        pages.append(
+            _story_page(
+                story,
+                term_slugs=term_slugs,
+                copies=copies.get(story.slug, []),
+                original=None,
+                newer=newer,
+                older=older,
+                common=common,
+            )
+        )
+    for story in ordered:
+        if story.duplicate_of is not None:
+            original = by_slug.get(story.duplicate_of)
+            pages.append(
+                _story_page(
+                    story, term_slugs=term_slugs, copies=[], original=original, newer=None, older=None, common=common
+                )
+            )
+    for taxonomy in TAXONOMIES:
+        group = terms.get(taxonomy.plural, ())
+        pages.append(page(f"{taxonomy.plural}/", "taxonomy.html", taxonomy=taxonomy, terms=group, **common))
+        for term in group:
+            related = {t.plural: companions(term, t) for t in TAXONOMIES}
+            pages.append(
+                page(
+                    f"{taxonomy.plural}/{term.slug}/",
+                    "term.html",
+                    taxonomy=taxonomy,
+                    term=term,
+                    related=related,
+                    term_slugs=term_slugs,
+                    months=stories_per_month(term.stories),
+                    **common,
+                )
+            )
+    pages.append(page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], **common))
+    pages.append(page("404.html", "404.html", **common))
+    pages.append(
+        page("sitemap.xml", "sitemap.xml", urls=[p.url for p in pages if p.url.endswith("/") or p.url == ""], **common)
+    )
+    return pages
+
+
+def _story_page(
+    story: Story,
+    *,
+    term_slugs: Mapping[tuple[str, str], str],
+    copies: list[Story],
+    original: Story | None,
+    newer: Story | None,
+    older: Story | None,
+    common: Mapping[str, Any],
+) -> Page:
+    groups = [
+        (taxonomy, [(name, term_slugs.get((taxonomy.plural, name))) for name in story.terms(taxonomy.plural)])
+        for taxonomy in TAXONOMIES
+        if story.terms(taxonomy.plural)
+    ]
+    return page(
+        f"stories/{story.slug}/",
+        "story.html",
+        story=story,
+        entity_groups=groups,
+        copies=copies,
+        original=original,
+        newer=newer,
+        older=older,
+        **common,
+    )
+
+
+def group_by_day(stories: Sequence[Story]) -> list[tuple[datetime.date | None, list[Story]]]:
+    """Stories grouped under their date, newest first, undated last."""
+    days: dict[datetime.date | None, list[Story]] = {}
+    for story in stories:
+        days.setdefault(story.date, []).append(story)
+    return list(days.items())
+
+
+def home_charts(
+    terms: Mapping[str, tuple[Term, ...]], newest: datetime.date | None
+) -> list[tuple[Taxonomy, list[tuple[Term, int]]]]:
+    """The most-mentioned entities of the recent weeks (or of all time when undated), per type."""
+    since = newest - datetime.timedelta(days=RECENT_DAYS) if newest else None
+    charts = []
+    for taxonomy in TAXONOMIES:
+        if taxonomy.plural not in HOME_CHARTS:
+            continue
+        counted = [
+            (term, sum(1 for s in term.stories if since is None or s.date is None or s.date >= since))
+            for term in terms.get(taxonomy.plural, ())
+        ]
+        top = sorted((pair for pair in counted if pair[1]), key=lambda pair: (-pair[1], pair[0].name))[:TOP_TERMS]
+        charts.append((taxonomy, top))
+    return charts
+
+
+def stories_per_month(stories: Sequence[Story]) -> list[tuple[str, int]]:
+    """Story counts per month from the first to the last dated story ("2025-07", 3), gaps as 0."""
+    dates = sorted(s.date for s in stories if s.date)
+    if not dates:
+        return []
+    counts: dict[str, int] = {}
+    year, month = dates[0].year, dates[0].month
+    while (year, month) <= (dates[-1].year, dates[-1].month):
+        counts[f"{year:04d}-{month:02d}"] = 0
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for date in dates:
+        counts[f"{date.year:04d}-{date.month:02d}"] += 1
+    return list(counts.items())

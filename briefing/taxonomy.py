@@ -1,0 +1,99 @@
+"""Taxonomies: one term per entity with the stories that name it, for every entity type. Pure.
+
+Names are canonicalised once more through the registry here, so an editor who writes an
+alias ("Astellas") in a story's front matter still lands on the one page ("Astellas Pharma").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefing.errors import Diagnostic
+from briefing.model import TAXONOMIES, Story, Taxonomy
+from briefing.registry import Entry, Registry
+from briefing.slugs import slug_or_fallback
+
+#: how many companions ("most often mentioned with") a term page shows per type
+COMPANIONS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One entity's page: its canonical name, slug, registry details and stories."""
+
+    taxonomy: Taxonomy
+    name: str
+    slug: str
+    stories: tuple[Story, ...]  # newest first, ties by slug; syndicated copies left out
+    entry: Entry | None
+
+    @property
+    def latest(self) -> datetime.date | None:
+        return max((s.date for s in self.stories if s.date), default=None)
+
+
+def canonical_name(name: str, kind: str, registry: Registry) -> str:
+    """The registry's name for a name written in a story (itself when unknown)."""
+    merged = registry.merges.get(name.casefold())
+    if merged:
+        return merged
+    entry = registry.lookup(kind, name)
+    return entry.name if entry else name
+
+
+def canonical_stories(stories: Sequence[Story], registry: Registry) -> list[Story]:
+    """Stories with every entity name replaced by its canonical name and excluded names dropped."""
+    result = []
+    for story in stories:
+        changes = {}
+        for taxonomy in TAXONOMIES:
+            names = [canonical_name(n, taxonomy.plural, registry) for n in story.terms(taxonomy.plural)]
+            kept = tuple(dict.fromkeys(n for n in names if n.casefold() not in registry.not_entities))
+            if kept != story.terms(taxonomy.plural):
+                changes[taxonomy.plural] = kept
+        result.append(story if not changes else _replace(story, changes))
+    return result
+
+
+def _replace(story: Story, changes: dict[str, tuple[str, ...]]) -> Story:
+    import dataclasses
+
+    return dataclasses.replace(story, **changes)  # type: ignore[arg-type]
+
+
+def build_terms(
+    stories: Sequence[Story], taxonomy: Taxonomy, registry: Registry
+) -> tuple[tuple[Term, ...], list[Diagnostic]]:
+    """Every term of one taxonomy, sorted by slug; two names sharing a slug is an error."""
+    listed = sorted((s for s in stories if s.duplicate_of is None), key=lambda s: s.sort_key)
+    by_name: dict[str, list[Story]] = {}
+    for story in listed:
+        for name in story.terms(taxonomy.plural):
+            by_name.setdefault(name, []).append(story)
+    terms: dict[str, Term] = {}
+    diagnostics: list[Diagnostic] = []
+    for name in sorted(by_name):
+        slug = slug_or_fallback(name, prefix=taxonomy.singular)
+        if slug in terms:
+            other = terms[slug]
+            diagnostics.append(
+                Diagnostic(
+                    f"content/{by_name[name][0].slug}.md",
+                    None,
+                    f"{taxonomy.plural}: '{name}' and '{other.name}' (in content/{other.stories[0].slug}.md) make the "
+                    f"same page {taxonomy.plural}/{slug}/; use one spelling or add an alias in content/registry.yaml",
+                )
+            )
+            continue
+        entry = registry.lookup(taxonomy.plural, name)
+        terms[slug] = Term(taxonomy, name, slug, tuple(by_name[name]), entry)
+    return tuple(terms[slug] for slug in sorted(terms)), diagnostics
+
+
+def companions(term: Term, taxonomy: Taxonomy) -> list[tuple[str, int]]:
+    """The names of one type most often mentioned in a term's stories, with their counts."""
+    counts = Counter(name for story in term.stories for name in story.terms(taxonomy.plural) if name != term.name)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:COMPANIONS]

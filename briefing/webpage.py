@@ -1,0 +1,136 @@
+"""Clean stage for HTML pages: take the page's main content, then clean it as text. Pure.
+
+trafilatura finds the main content (it leads the public extraction benchmarks); this
+module adds what the briefing needs around it: the <h1> headline, the page's metadata
+(Open Graph, JSON-LD, <time>), and the same named boilerplate rules as for text dumps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import trafilatura
+from bs4 import BeautifulSoup, Tag
+
+from briefing.clean import clean_text
+from briefing.model import CleanDocument
+from briefing.patterns import INLINE_SPACE
+from briefing.rules import RuleSet
+
+#: <meta> names and properties, by the metadata field they give, most trustworthy first
+META_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("og:title", "twitter:title", "citation_title", "dc.title"),
+    "site_name": ("og:site_name", "application-name", "publisher", "dc.publisher", "citation_publisher"),
+    "published": (
+        "article:published_time",
+        "datepublished",
+        "citation_publication_date",
+        "dc.date",
+        "publish-date",
+        "pubdate",
+        "date",
+        "sailthru.date",
+        "parsely-pub-date",
+    ),
+    "author": ("author", "article:author", "citation_author", "dc.creator", "parsely-author"),
+    "url": ("og:url",),
+    "description": ("og:description", "description"),
+}
+#: emphasis marks trafilatura's Markdown output keeps around words: "*Reuters*"
+_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}(?=\S)(.+?)(?<=\S)[*_]{1,3}(?!\w)")
+
+
+def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...]:
+    """Clean an HTML page into its article (or a listing page into briefs)."""
+    soup = BeautifulSoup(html, "html.parser")
+    meta = read_metadata(soup)
+    title = read_headline(soup, meta)
+    main = trafilatura.extract(
+        html,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+    )
+    text = _EMPHASIS.sub(r"\1", main or "")
+    return clean_text(path, text, rules, title=title, meta=meta)
+
+
+def read_headline(soup: BeautifulSoup, meta: dict[str, str]) -> str | None:
+    """The headline: the first <h1> with words in it, else og:title, else <title>."""
+    for h1 in soup.find_all("h1"):
+        text = _text_of(h1)
+        if len(text.split()) >= 2:
+            return text
+    if meta.get("title"):
+        return meta["title"]
+    title = soup.find("title")
+    return _text_of(title) or None if isinstance(title, Tag) else None
+
+
+def read_metadata(soup: BeautifulSoup) -> dict[str, str]:
+    """Collect the page's metadata fields from <meta>, JSON-LD and <time>, first source winning."""
+    found: dict[str, str] = {}
+    metas: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = str(tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        content = str(tag.get("content") or "").strip()
+        if key and content and key not in metas:
+            metas[key] = content
+    for field, keys in META_FIELDS.items():
+        value = next((metas[key] for key in keys if key in metas), None)
+        if value:
+            found[field] = INLINE_SPACE.sub(" ", value).strip()
+    for field, value in _json_ld(soup).items():
+        found.setdefault(field, value)
+    time = soup.find("time", attrs={"datetime": True})
+    if isinstance(time, Tag):
+        found.setdefault("published", str(time["datetime"]))
+    return found
+
+
+def _json_ld(soup: BeautifulSoup) -> dict[str, str]:
+    """Read headline, date, author and publisher from schema.org JSON-LD blocks."""
+    found: dict[str, str] = {}
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue  # a broken JSON-LD block is the page's problem; the <meta> tags remain
+        for item in _items(data):
+            _take(found, "title", item.get("headline"))
+            _take(found, "published", item.get("datePublished"))
+            _take(found, "author", _name(item.get("author")))
+            _take(found, "site_name", _name(item.get("publisher")))
+    return found
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [item for entry in data for item in _items(entry)]
+    if isinstance(data, dict):
+        graph = data.get("@graph")
+        return [data, *(_items(graph) if graph else [])]
+    return []
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [_name(entry) for entry in value]
+        return ", ".join(name for name in names if name) or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    return str(value) if isinstance(value, str) and value.strip() else None
+
+
+def _take(found: dict[str, str], field: str, value: Any) -> None:
+    if isinstance(value, str) and value.strip() and field not in found:
+        found[field] = INLINE_SPACE.sub(" ", value).strip()
+
+
+def _text_of(tag: Tag) -> str:
+    return INLINE_SPACE.sub(" ", tag.get_text(" ")).strip()

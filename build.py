@@ -1,0 +1,5 @@
+"""Build the briefing site: `python build.py [build|serve|check] ...` (see README)."""
+
+from briefing.cli import main
+
+raise SystemExit(main())

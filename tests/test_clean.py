@@ -1,0 +1,202 @@
+"""Clean stage: per tricky input, the text that must survive and the text that must be gone."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from briefing.clean import clean_text, is_hard_wrapped, split_lines
+from briefing.model import CleanDocument
+from briefing.pipeline import load_rules
+from briefing.webpage import clean_html
+
+RULES = load_rules()
+
+
+def clean(text: str) -> tuple[CleanDocument, ...]:
+    return clean_text("seeds/t.txt", textwrap.dedent(text).strip("\n"), RULES)
+
+
+def body(text: str) -> str:
+    docs = clean(text)
+    assert len(docs) == 1
+    return "\n\n".join(f"## {b.text}" if b.kind == "heading" else b.text for b in docs[0].blocks)
+
+
+CASES = [
+    (  # ads, share rows, newsletter and cookie lines around a short news story
+        """
+        Chugai files for approval of a new antibody in Japan
+
+        ADVERTISEMENT
+        Share this article
+        Chugai Pharmaceutical said on Monday it had filed for approval of its antibody in Japan.
+        Subscribe to our free newsletter for the latest biotech news.
+        The filing follows positive phase III results presented last year.
+        This website uses cookies to improve your experience.
+        Accept all cookies
+        """,
+        ["Chugai Pharmaceutical said on Monday", "The filing follows positive phase III results"],
+        ["ADVERTISEMENT", "Share this article", "newsletter", "cookies"],
+    ),
+    (  # a press release: inline tag cut from its sentence, About section, forward-looking statements, contacts
+        """
+        Kyoto startup raises funds for iPSC platform
+
+        KYOTO, Japan, March 3, 2025 /PRNewswire/ -- Acme Cells Inc. (Press release, Acme Cells, MAR 3, 2025, View Source [SID123]) today announced a Series B financing.
+        "We are delighted," said Jane Smith, CEO of Acme Cells.
+        About Acme Cells
+        Acme Cells is a Kyoto-based company developing iPSC-derived therapies.
+        Forward-Looking Statements
+        This press release contains forward-looking statements that involve risks.
+        Media Contact:
+        press@acme.example
+        """,
+        ["today announced a Series B financing.", "said Jane Smith, CEO of Acme Cells."],
+        [
+            "Press release, Acme Cells",
+            "View Source",
+            "About Acme Cells",
+            "Kyoto-based company developing",
+            "forward-looking",
+            "Media Contact",
+            "press@acme.example",
+        ],
+    ),
+    (  # photo captions with credits, a byline, related stories at the end
+        """
+        Takeda opens a cell therapy plant in Osaka
+
+        By Mary Jones
+        Takeda opened a new manufacturing plant for cell therapies in Osaka on Tuesday.
+        The new plant in Osaka. Photo: Takeda
+        The site will employ 200 people when it reaches full capacity.
+        Related articles
+        Takeda to cut jobs in Boston
+        Astellas buys a US biotech
+        """,
+        ["Takeda opened a new manufacturing plant", "The site will employ 200 people"],
+        ["By Mary Jones", "Photo: Takeda", "The new plant in Osaka", "Related articles", "cut jobs in Boston"],
+    ),
+    (  # icon junk, tags, copyright, comment counters, a flattened menu
+        """
+        Korean regulator clears first CAR-T therapy
+
+        ArrowArtboardCreated with Sketch.
+        Home - News - Regulation - Deals - Events
+        South Korea's drug regulator approved the country's first locally made CAR-T therapy.
+        Tags: CAR-T, Korea, regulation
+        3 comments
+        © 2025 Example Media. All rights reserved.
+        """,
+        ["approved the country's first locally made CAR-T therapy."],
+        ["Artboard", "Home - News", "Tags:", "3 comments", "All rights reserved"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "kept", "gone"), CASES)
+def test_boilerplate_goes_and_article_text_stays(text: str, kept: list[str], gone: list[str]) -> None:
+    result = body(text)
+    for phrase in kept:
+        assert phrase in result
+    for phrase in gone:
+        assert phrase.lower() not in result.lower()
+
+
+def test_every_removed_line_names_its_rule() -> None:
+    (doc,) = clean(CASES[2][0])
+    rules = {removal.text: removal.rule for removal in doc.removed}
+    assert rules["By Mary Jones"] == "byline"
+    assert rules["The new plant in Osaka. Photo: Takeda"] == "photo-caption"
+    assert rules["Related articles"] == "related-list"
+    assert rules["Takeda to cut jobs in Boston"] == "related-list"
+
+
+def test_section_headings_are_kept_as_headings() -> None:
+    (doc,) = clean("""
+        Japan's regenerative medicine push draws foreign firms
+
+        Japan's conditional approval pathway continues to draw developers from abroad, officials said.
+        Market Outlook: Growth Ahead
+        Analysts expect the market to grow strongly over the next decade as approvals accumulate.
+        """)
+    kinds = [(block.kind, block.text[:20]) for block in doc.blocks]
+    assert ("heading", "Market Outlook: Grow") in kinds
+    assert doc.title == "Japan's regenerative medicine push draws foreign firms"
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    wrapped = """
+        Heartseed reports data from its heart failure trial
+
+        Heartseed said its iPSC-derived cardiomyocyte spheroids improved heart
+        function in patients with severe heart failure, according to data
+        presented at a cardiology meeting in Tokyo on Saturday.
+
+        The company plans to file for approval in Japan next year after
+        discussing the data with the regulator.
+        """
+    (doc,) = clean(wrapped)
+    assert [b.text[:18] for b in doc.blocks] == ["Heartseed said its", "The company plans "]
+    assert "improved heart function in patients" in doc.blocks[0].text
+
+
+def test_one_paragraph_per_line_is_not_joined() -> None:
+    lines = split_lines("A first paragraph that is quite long and ends without a full stop\nA second one.\n")
+    assert not is_hard_wrapped(lines)
+
+
+def test_a_listing_page_splits_into_one_brief_per_teaser() -> None:
+    docs = clean("""
+        Advertisement
+        Korea
+        Samsung Biologics signed a manufacturing deal worth $1.2 billion with a US drugmaker, its largest contract so far.
+        Celltrion won European approval for a biosimilar of an autoimmune drug, adding to its growing portfolio.
+        SK bioscience will build a vaccine plant in Andong, with production expected to start in two years' time.
+        Hanmi Pharmaceutical named a new chief executive after months of a family dispute over control of the group.
+        GC Cell and a Japanese partner agreed to co-develop an NK cell therapy for solid tumours in Asia.
+        """)
+    assert [doc.kind for doc in docs] == ["brief"] * 5
+    assert [doc.part for doc in docs] == [1, 2, 3, 4, 5]
+    assert docs[1].blocks[0].text.startswith("Celltrion won European approval")
+    assert all("Advertisement" not in d.body_text and d.body_text != "Korea" for d in docs)
+
+
+def test_an_article_of_short_paragraphs_is_not_a_listing() -> None:
+    docs = clean("""
+        Astellas and Yaskawa form a cell therapy venture
+
+        Astellas Pharma and Yaskawa Electric said on Friday they had formed a joint venture for cell therapy.
+        The venture will use robots to make cell therapies at scale, the companies said in a statement.
+        It will start operations in April and employ about 50 people at a site in Tokyo.
+        "This is a big step for the industry," said the venture's new chief executive.
+        However, analysts cautioned that regulators had yet to approve robot-made therapies.
+        """)
+    assert len(docs) == 1 and docs[0].kind == "article"
+
+
+def test_html_page_gives_h1_headline_metadata_and_clean_text() -> None:
+    html = """<!doctype html><html><head><title>Site | Deal news</title>
+    <meta property="og:site_name" content="Example Bio News">
+    <meta property="article:published_time" content="2025-06-02T08:00:00Z">
+    <script>var tracking = "should never appear";</script><style>.x{color:red}</style></head>
+    <body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+    <article><h1>Otsuka licenses an &amp; gene therapy from a Korean biotech</h1>
+    <p class="byline">By Ken Sato</p>
+    <p>Otsuka Pharmaceutical has licensed the Japanese rights to a gene therapy for a rare eye disease
+    from a Korean biotech, the companies said on Monday, in a deal worth up to $300 million.</p>
+    <h2>Deal terms</h2>
+    <p>Otsuka will pay $30 million upfront and up to $270 million in milestones, and royalties on sales
+    in Japan once the therapy is approved by the regulator there.</p>
+    <p>Subscribe to our newsletter for daily updates.</p></article>
+    <footer>© 2025 Example Bio News. All rights reserved.</footer></body></html>"""
+    (doc,) = clean_html("seeds/p.html", html, RULES)
+    assert doc.title == "Otsuka licenses an & gene therapy from a Korean biotech"
+    assert doc.meta["site_name"] == "Example Bio News"
+    assert doc.meta["published"].startswith("2025-06-02")
+    text = doc.body_text
+    assert "Otsuka will pay $30 million upfront" in text
+    for gone in ("tracking", "color:red", "Subscribe", "All rights reserved", "Home"):
+        assert gone not in text

@@ -1,0 +1,142 @@
+"""Entities: registry matching rules, discovery rules, canonical names."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.entities import EntityIndex, find_entities, load_index, make_index
+from briefing.errors import ContentError
+from briefing.gazetteer import Gazetteer, tokenize
+from briefing.registry import Entry, Registry, parse_registry, parse_site_registry
+
+
+@pytest.fixture(scope="module")
+def index() -> EntityIndex:
+    return load_index()
+
+
+def _gazetteer(*entries: Entry) -> Gazetteer:
+    return Gazetteer.build(entries)
+
+
+def _names(gazetteer: Gazetteer, text: str) -> list[str]:
+    return [hit.entry.name for hit in gazetteer.find(tokenize(text))]
+
+
+US = Entry("countries", "United States", aliases=("US", "U.S.", "United States of America"), implied_by=("American",))
+BMS = Entry("companies", "Bristol Myers Squibb", aliases=("BMS",))
+BRISTOL = Entry("countries", "United Kingdom", implied_by=("Bristol",))
+
+
+def test_word_boundaries_and_case_rules() -> None:
+    gazetteer = _gazetteer(US)
+    assert _names(gazetteer, "A USB stick; us and them") == []
+    assert _names(gazetteer, "US tariffs hit the U.S. and the United States of America.") == ["United States"] * 3
+    assert _names(gazetteer, "an American biotech") == ["United States"]
+
+
+def test_longest_name_wins() -> None:
+    gazetteer = _gazetteer(BMS, BRISTOL)
+    assert _names(gazetteer, "Bristol Myers Squibb opened an office in Bristol.") == [
+        "Bristol Myers Squibb",
+        "United Kingdom",
+    ]
+
+
+def test_capitalised_names_need_a_capital_in_the_text() -> None:
+    gazetteer = _gazetteer(
+        Entry("companies", "Sawai Pharmaceutical", aliases=("Sawai",)), Entry("indications", "osteoporosis")
+    )
+    assert _names(gazetteer, "sawai and Sawai; Osteoporosis and osteoporosis") == [
+        "Sawai Pharmaceutical",
+        "osteoporosis",
+        "osteoporosis",
+    ]
+
+
+def test_curly_and_straight_apostrophes_are_one() -> None:
+    gazetteer = _gazetteer(Entry("indications", "Alzheimer's disease", aliases=("Alzheimer's",)))
+    assert _names(gazetteer, "Alzheimer’s disease and Alzheimer's") == ["Alzheimer's disease"] * 2
+
+
+def test_registry_errors_name_file_and_line() -> None:
+    with pytest.raises(ContentError) as caught:
+        parse_registry("Acme:\n  aliases: [Acme Inc.]\nBeta:\n  alias: [B]\n", "registry/companies.yaml", "companies")
+    assert str(caught.value.diagnostic).startswith("registry/companies.yaml:3: error: 'Beta': unknown key 'alias'")
+
+
+def test_site_registry_adds_merges_and_excludes() -> None:
+    site = parse_site_registry(
+        "companies:\n  Acme Cells:\n    aliases: [Acme]\n    description: A test company.\n"
+        "  Acme Bio:\n    merge_into: Acme Cells\n  Daily Planet:\n    not_entity: true\n",
+        "content/registry.yaml",
+    )
+    assert site.lookup("companies", "acme").name == "Acme Cells"  # type: ignore[union-attr]
+    assert site.merges == {"acme bio": "Acme Cells"}
+    assert "daily planet" in site.not_entities
+
+
+def _find(index: EntityIndex, body: str, title: str = "Untitled news item") -> dict[str, tuple[str, ...]]:
+    return dict(find_entities(title, body, index).names)
+
+
+def test_discovery_by_legal_form_with_short_forms(index: EntityIndex) -> None:
+    names = _find(index, "Zentrix Biologics Co., Ltd. and Morimoto Kogyo K.K. agreed a deal. Zentrix will pay.")
+    assert names["companies"][:2] == ("Zentrix Biologics", "Morimoto Kogyo")
+    assert names["companies"].count("Zentrix Biologics") == 1
+
+
+def test_discovery_by_company_words_lists_and_deals(index: EntityIndex) -> None:
+    names = _find(
+        index,
+        "Investors such as Kestrel Capital and Orbiton joined. The deal follows a "
+        "collaboration with Quillon, and Varnell Therapeutics also took part.",
+    )
+    assert set(names["companies"]) >= {"Kestrel Capital", "Orbiton", "Quillon", "Varnell Therapeutics"}
+
+
+def test_discovery_of_organisations_with_acronyms(index: EntityIndex) -> None:
+    names = _find(
+        index,
+        "The Northern Institute for Cell Research (NICR) hosted the event. NICR said it would "
+        "fund more work with Hokuto University.",
+    )
+    assert set(names["organizations"]) >= {"NICR", "Hokuto University"}
+
+
+def test_discovery_of_people_by_title_role_and_speech(index: EntityIndex) -> None:
+    names = _find(
+        index,
+        "“We are pleased,” said Renata Q. Osterholm, chief executive of the firm. "
+        "Dr. Kazuhiro Tanabe led the trial, and the head of research, Ilse Varga, agreed.",
+    )
+    assert set(names["people"]) >= {"Renata Q. Osterholm", "Kazuhiro Tanabe"}
+
+
+def test_discovery_of_code_names_and_inns_but_not_years_or_working_groups(index: EntityIndex) -> None:
+    names = _find(
+        index,
+        "KZ-204 and AB1005 entered trials in FY2025; WG1 and CD19 are not drugs. "
+        "Zanoleucel and the gene therapy vorbagene raxaparvovec were compared with a peptide.",
+    )
+    assert {"KZ-204", "AB1005", "zanoleucel", "vorbagene raxaparvovec"} <= set(names["therapies"])
+    assert not {"FY2025", "WG1", "CD19", "peptide"} & set(names["therapies"])
+
+
+def test_only_the_most_specific_modality_is_kept(index: EntityIndex) -> None:
+    names = _find(index, "The CAR-NK cell therapy builds on NK cell therapy and on cell therapy in general.")
+    assert names["modalities"] == ("CAR-NK cell therapy",)
+
+
+def test_authors_are_not_people_of_the_story(index: EntityIndex) -> None:
+    result = find_entities("Title", "Dr. Kazuhiro Tanabe said so.", index, authors=["Kazuhiro Tanabe"])
+    assert result.names["people"] == ()
+
+
+def test_registry_beats_discovery_and_not_entity_wins(index: EntityIndex) -> None:
+    registry = Registry(
+        (Entry("companies", "Orbit Holdings", aliases=("Orbit",)),), not_entities=frozenset({"noise capital"})
+    )
+    small = make_index(registry, index.rules)
+    names = _find(small, "Orbit Holdings and Noise Capital agreed.")
+    assert names["companies"] == ("Orbit Holdings",)

@@ -1,0 +1,204 @@
+"""The whole pipeline through the CLI: contract keys, editors' edits, bad input, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefing.cli import main
+from briefing.frontmatter import KEY_ORDER, split_front_matter
+from briefing.model import ENTITY_KEYS
+from tests.conftest import ROOT, SAMPLE_SEEDS, run_build
+
+ARTICLE = """
+    Healios and a Kobe hospital start an iPSC trial
+
+    Healios K.K. said on Monday it had begun a clinical trial of its iPSC-derived cell therapy with
+    Kobe City Eye Hospital, the first in Japan for the condition.
+
+    "This is a milestone for patients," said Hardy TS Kagimoto, chief executive of Healios.
+    """
+MakeTree = Callable[[dict[str, str | bytes]], Path]
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def front_matter(path: Path) -> dict[str, object]:
+    header, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+    data = yaml.safe_load(header)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_samples_make_one_story_per_article_and_twelve_briefs(sample_build: Path) -> None:
+    stories = [front_matter(p) for p in sorted((sample_build / "content").glob("*.md"))]
+    assert len(stories) == 4 + 12
+    for story in stories:
+        assert list(story)[: len(KEY_ORDER)] == list(KEY_ORDER)
+        for key in ENTITY_KEYS:
+            assert isinstance(story[key], list)
+    briefs = [s for s in stories if s["kind"] == "brief"]
+    assert len(briefs) == 12 and {s["seed"] for s in briefs} == {"004_9dcebb8680a8a426.txt"}
+    twins = [s for s in stories if str(s["seed"]).startswith(("000_", "001_"))]
+    assert sum(s["duplicate_of"] is not None for s in twins) == 1
+    marked = next(s for s in twins if s["duplicate_of"])
+    assert marked["duplicate_of"] in {s["slug"] for s in twins if not s["duplicate_of"]}
+    untitled = next(s for s in stories if str(s["seed"]).startswith("002_"))
+    assert 0 < len(str(untitled["title"])) <= 120 and "AskBio" in str(untitled["title"])
+
+
+def test_all_entity_lists_are_filled_on_the_samples(sample_build: Path) -> None:
+    stories = [front_matter(p) for p in sorted((sample_build / "content").glob("*.md"))]
+    for key in ENTITY_KEYS:
+        assert any(story[key] for story in stories), f"no story lists any {key}"
+
+
+def test_raw_seeds_are_never_modified(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    before = tree_hash(tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert run_build(tmp_path, "--quiet") == 0
+    assert tree_hash(tmp_path / "seeds") == before
+
+
+def test_an_editors_change_survives_every_rebuild(make_tree: MakeTree, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE})
+    assert run_build(project, "--quiet") == 0
+    (story,) = (project / "content").glob("*.md")
+    edited = story.read_text(encoding="utf-8").replace("Kobe City Eye Hospital", "Kobe City Eye Hospital (edited)")
+    edited = edited.replace("companies:\n", "companies:\n- Editor Added Co\n")
+    story.write_text(edited, encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert story.read_text(encoding="utf-8") == edited
+    page = (project / "site" / "stories" / story.stem / "index.html").read_text(encoding="utf-8")
+    assert "(edited)" in page and "Editor Added Co" in page
+    # the seed changes later: the edited story is still left alone, and the build says so
+    (project / "seeds/healios.txt").write_text(ARTICLE + "\nA new paragraph.\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run_build(project, "--quiet") == 0
+    assert story.read_text(encoding="utf-8") == edited
+    assert "changed since this story was edited" in capsys.readouterr().err
+
+
+def test_an_untouched_story_follows_its_seed_and_keeps_its_slug(make_tree: MakeTree) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE})
+    assert run_build(project, "--quiet") == 0
+    (story,) = (project / "content").glob("*.md")
+    (project / "seeds/healios.txt").write_text(
+        ARTICLE.replace("Healios and a Kobe", "Healios and the Kobe"), encoding="utf-8"
+    )
+    assert run_build(project, "--quiet") == 0
+    assert [p.name for p in (project / "content").glob("*.md")] == [story.name]
+    assert "Healios and the Kobe" in story.read_text(encoding="utf-8")
+    (project / "seeds/healios.txt").unlink()
+    assert run_build(project, "--quiet") == 0
+    assert list((project / "content").glob("*.md")) == []
+
+
+def test_bad_seeds_give_one_line_each_and_the_rest_builds(
+    make_tree: MakeTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_tree(
+        {
+            "seeds/good.txt": ARTICLE,
+            "seeds/empty.txt": "",
+            "seeds/image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01" + bytes(range(256)),
+            "seeds/legacy.txt": ARTICLE.replace("Healios", "Rohto").encode("cp1252") + "“quoted” — €5".encode("cp1252"),
+        }
+    )
+    status = run_build(project)
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert [line for line in err if "empty.txt" in line] == [
+        f"{project}/seeds/empty.txt:1: error: file is empty: nothing to build a story from"
+    ]
+    assert len([line for line in err if "image.txt" in line]) == 1 and "binary file" in next(
+        line for line in err if "image.txt" in line
+    )
+    assert len([line for line in err if "legacy.txt" in line]) == 1 and "warning: not UTF-8" in next(
+        line for line in err if "legacy.txt" in line
+    )
+    assert all("Traceback" not in line for line in err)
+    titles = sorted(front_matter(p)["title"] for p in (project / "content").glob("*.md"))
+    assert titles == [
+        "Healios and a Kobe hospital start an iPSC trial",
+        "Rohto and a Kobe hospital start an iPSC trial",
+    ]
+    assert (project / "site" / "index.html").exists()
+
+
+def test_strict_fails_on_warnings(make_tree: MakeTree) -> None:
+    project = make_tree({"seeds/legacy.txt": ARTICLE.encode("cp1252") + "“quoted” — €5".encode("cp1252")})
+    assert run_build(project, "--quiet") == 0
+    assert run_build(project, "--quiet", "--strict") == 1
+
+
+def test_check_reports_path_line_message_and_exit_status(
+    make_tree: MakeTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_tree(
+        {
+            "content/good.md": "---\ntitle: Good\nslug: good\n---\nBody.\n",
+            "content/bad-date.md": "---\ntitle: Bad\nslug: bad-date\ndate: 2025-02-30\n---\nBody.\n",
+            "content/twin.md": "---\ntitle: Twin\nslug: good\n---\nBody.\n",
+        }
+    )
+    status = main(["check", "--content", str(project / "content")])
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert err == [
+        f"{project}/content/bad-date.md:4: error: date: expected a date like 2025-07-17, got '2025-02-30'",
+        f"{project}/content/twin.md:2: error: slug: 'good' is already the slug of {project}/content/good.md; "
+        "give this story another slug",
+    ]
+    (project / "content/bad-date.md").unlink()
+    (project / "content/twin.md").unlink()
+    assert main(["check", "--content", str(project / "content")]) == 0
+
+
+def test_a_hand_written_story_is_rendered(make_tree: MakeTree) -> None:
+    project = make_tree(
+        {
+            "seeds/.keep": "",
+            "content/mine.md": "---\ntitle: My own note\nslug: my-own-note\ncompanies: [Astellas]\n---\nWritten by hand.\n",
+        }
+    )
+    assert run_build(project, "--quiet") == 0
+    assert "Written by hand." in (project / "site/stories/my-own-note/index.html").read_text(encoding="utf-8")
+    assert (project / "site/companies").is_dir()
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["build", "--jobs", "zero"])
+    assert caught.value.code == 2
+    with pytest.raises(SystemExit) as caught:
+        main(["frobnicate"])
+    assert caught.value.code == 2
+
+
+def test_two_builds_are_byte_identical_and_parallel_matches_serial(tmp_path: Path) -> None:
+    for name, jobs in (("a", "1"), ("b", "1"), ("c", "2")):
+        shutil.copytree(SAMPLE_SEEDS, tmp_path / name / "seeds")
+        assert run_build(tmp_path / name, "--quiet", "--jobs", jobs) == 0
+    first = tree_hash(tmp_path / "a")
+    assert first == tree_hash(tmp_path / "b") == tree_hash(tmp_path / "c")
+
+
+def test_build_from_the_repository_root_uses_its_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--quiet"]) == 0
+    assert (tmp_path / "site/index.html").exists() and (tmp_path / "content").is_dir()
+    assert ROOT.joinpath("templates/base.html").exists()

@@ -1,0 +1,111 @@
+"""The built site: every internal link resolves, every story is on its entities' pages."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from bs4 import BeautifulSoup
+
+from briefing.frontmatter import split_front_matter
+from briefing.model import TAXONOMIES
+from briefing.slugs import slug_or_fallback
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def resolve(site: Path, page: Path, href: str) -> Path | None:
+    """The file an internal link points at, or None for an external or in-page link."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
+        return None
+    current = page.parent.relative_to(site).as_posix()
+    target = posixpath.normpath(posixpath.join(current, unquote(parts.path)))
+    path = site / target
+    return path / "index.html" if href.split("#", maxsplit=1)[0].endswith("/") or path.is_dir() else path
+
+
+def test_every_internal_link_and_asset_resolves(sample_build: Path) -> None:
+    site = sample_build / "site"
+    broken = []
+    checked = 0
+    for page in pages(site):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag, attribute in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
+            for element in soup.find_all(tag):
+                value = element.get(attribute)
+                if not isinstance(value, str):
+                    continue
+                assert not value.startswith(("http://", "https://", "//")) or tag == "a", f"{page}: {value}"
+                target = resolve(site, page, value)
+                if target is None:
+                    continue
+                checked += 1
+                if not target.is_file():
+                    broken.append(f"{page.relative_to(site)} -> {value}")
+                assert not target.resolve().relative_to(site.resolve()).as_posix().startswith("..")
+    assert checked > 500
+    assert broken == []
+
+
+def test_contract_layout(sample_build: Path) -> None:
+    site = sample_build / "site"
+    for name in ("index.html", "feed.xml", "sitemap.xml", "404.html", "assets/style.css"):
+        assert (site / name).is_file(), name
+    for taxonomy in TAXONOMIES:
+        assert (site / taxonomy.plural / "index.html").is_file()
+
+
+def test_each_story_is_on_the_page_of_each_of_its_entities(sample_build: Path) -> None:
+    site = sample_build / "site"
+    checked = 0
+    for path in sorted((sample_build / "content").glob("*.md")):
+        header, _ = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+        story = yaml.safe_load(header)
+        assert (site / "stories" / story["slug"] / "index.html").is_file()
+        if story["duplicate_of"]:
+            original = (site / "stories" / story["duplicate_of"] / "index.html").read_text(encoding="utf-8")
+            assert f"stories/{story['slug']}/" in original  # listed as "also reported by"
+            continue
+        for taxonomy in TAXONOMIES:
+            for name in story[taxonomy.plural]:
+                term_page = site / taxonomy.plural / slug_or_fallback(name, prefix=taxonomy.singular) / "index.html"
+                html = term_page.read_text(encoding="utf-8")
+                assert f"stories/{story['slug']}/" in html, f"{story['slug']} missing on {term_page}"
+                checked += 1
+    assert checked > 100
+
+
+def test_story_page_shows_headline_date_source_entities_and_body(sample_build: Path) -> None:
+    site = sample_build / "site"
+    page = next(p for p in (site / "stories").glob("taiwans-bpipo*/index.html"))
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1 is not None and soup.h1.get_text().startswith("Taiwan’s BPIPO and DCB")
+    assert soup.find("time", attrs={"datetime": "2025-04-21"}) is not None
+    assert "GeneOnline" in soup.get_text()
+    headings = [h.get_text() for h in soup.select(".body h2")]
+    assert "Hitting the Ground Running: Major Industry Events" in headings
+    assert soup.select_one('a[href="../../companies/astellas-pharma/"]') is not None
+
+
+def test_feed_and_sitemap_are_well_formed_xml(sample_build: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    site = sample_build / "site"
+    feed = ET.parse(site / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 15  # 16 stories less one syndicated copy
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    assert len(sitemap) > 100
+
+
+def test_pages_declare_language_viewport_and_a_single_h1(sample_build: Path) -> None:
+    for page in pages(sample_build / "site"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert soup.html is not None and soup.html.get("lang") == "en"
+        assert soup.find("meta", attrs={"name": "viewport"}) is not None
+        assert len(soup.find_all("h1")) == 1, page
