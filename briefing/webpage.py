@@ -11,8 +11,9 @@ import json
 import re
 from typing import Any
 
+import lxml.html
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from lxml.etree import ParserError
 
 from briefing.clean import clean_text
 from briefing.model import CleanDocument
@@ -44,9 +45,12 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}(?=\S)(.+?)(?<=\S)[*_]{1,3}(?!\w)")
 
 def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...]:
     """Clean an HTML page into its article (or a listing page into briefs)."""
-    soup = BeautifulSoup(html, "html.parser")
-    meta = read_metadata(soup)
-    title = read_headline(soup, meta)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError):
+        return clean_text(path, "", rules)
+    meta = read_metadata(tree)
+    title = read_headline(tree, meta)
     main = trafilatura.extract(
         html,
         output_format="markdown",
@@ -60,45 +64,48 @@ def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...
     return clean_text(path, text, rules, title=title, meta=meta)
 
 
-def read_headline(soup: BeautifulSoup, meta: dict[str, str]) -> str | None:
+def read_headline(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
     """The headline: the first <h1> with words in it, else og:title, else <title>."""
-    for h1 in soup.find_all("h1"):
+    for h1 in tree.iter("h1"):
         text = _text_of(h1)
         if len(text.split()) >= 2:
             return text
     if meta.get("title"):
         return meta["title"]
-    title = soup.find("title")
-    return _text_of(title) or None if isinstance(title, Tag) else None
+    title = tree.find(".//title")
+    return (_text_of(title) or None) if title is not None else None
 
 
-def read_metadata(soup: BeautifulSoup) -> dict[str, str]:
+def read_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """Collect the page's metadata fields from <meta>, JSON-LD and <time>, first source winning."""
     found: dict[str, str] = {}
     metas: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        key = str(tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
-        content = str(tag.get("content") or "").strip()
+    for tag in tree.iter("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        content = (tag.get("content") or "").strip()
         if key and content and key not in metas:
             metas[key] = content
     for field, keys in META_FIELDS.items():
         value = next((metas[key] for key in keys if key in metas), None)
         if value:
             found[field] = INLINE_SPACE.sub(" ", value).strip()
-    for field, value in _json_ld(soup).items():
+    for field, value in _json_ld(tree).items():
         found.setdefault(field, value)
-    time = soup.find("time", attrs={"datetime": True})
-    if isinstance(time, Tag):
-        found.setdefault("published", str(time["datetime"]))
+    for time in tree.iter("time"):
+        if time.get("datetime"):
+            found.setdefault("published", str(time.get("datetime")))
+            break
     return found
 
 
-def _json_ld(soup: BeautifulSoup) -> dict[str, str]:
+def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """Read headline, date, author and publisher from schema.org JSON-LD blocks."""
     found: dict[str, str] = {}
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(script.text or "")
         except ValueError:
             continue  # a broken JSON-LD block is the page's problem; the <meta> tags remain
         for item in _items(data):
@@ -132,5 +139,5 @@ def _take(found: dict[str, str], field: str, value: Any) -> None:
         found[field] = INLINE_SPACE.sub(" ", value).strip()
 
 
-def _text_of(tag: Tag) -> str:
-    return INLINE_SPACE.sub(" ", tag.get_text(" ")).strip()
+def _text_of(element: lxml.html.HtmlElement) -> str:
+    return INLINE_SPACE.sub(" ", " ".join(element.itertext())).strip()
