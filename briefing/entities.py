@@ -7,11 +7,12 @@ after "HekaBio K.K."). Where two names overlap, the longer wins, then the regist
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules
-from briefing.gazetteer import Gazetteer, Hit, tokenize
+from briefing.gazetteer import Gazetteer, Hit, Token, tokenize
 from briefing.model import ENTITY_KEYS, Mention
 from briefing.registry import Entry, Registry, parse_registry
 from briefing.resources import list_data, read_data
@@ -39,6 +40,7 @@ class EntityIndex:
     gazetteer: Gazetteer
     rules: DiscoveryRules
     modality_parents: Mapping[str, str | None]
+    country_names: Gazetteer  # countries by name only (no demonyms or cities): "UK" inside "UK MHRA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ def load_index(site_registry: Registry | None = None) -> EntityIndex:
 def make_index(registry: Registry, rules: DiscoveryRules) -> EntityIndex:
     """Index a registry for matching."""
     parents = {entry.name: entry.parent for entry in registry.by_kind("modalities")}
-    return EntityIndex(registry, Gazetteer.build(registry.entries), rules, parents)
+    countries = [dataclasses.replace(entry, implied_by=()) for entry in registry.by_kind("countries")]
+    return EntityIndex(registry, Gazetteer.build(registry.entries), rules, parents, Gazetteer.build(countries))
 
 
 def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterable[str] = ()) -> Entities:
@@ -79,6 +82,7 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     ]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
+    hits = sorted(hits + _countries_inside(hits, tokens, index), key=lambda hit: hit.start)
     mentions = tuple(
         Mention(
             kind=hit.entry.kind,
@@ -92,6 +96,23 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
         if hit.entry.name.casefold() not in index.registry.not_entities
     )
     return Entities(_names_by_kind(mentions, index, frozenset(authors)), mentions)
+
+
+#: names of these types that contain a country's name also name the country ("UK MHRA", "Taiwan Bio")
+_NAMES_WITH_COUNTRIES = frozenset({"companies", "organizations", "regulators"})
+
+
+def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) -> list[Hit]:
+    """The countries that longer names spell out: "UK MHRA" names the United Kingdom too."""
+    inner = []
+    for hit in hits:
+        if hit.entry.kind in _NAMES_WITH_COUNTRIES and hit.last - hit.first > 1:
+            span = tokens[hit.first : hit.last]
+            inner += [
+                dataclasses.replace(found, first=found.first + hit.first, last=found.last + hit.first)
+                for found in index.country_names.find(span)
+            ]
+    return inner
 
 
 def _shift(finding: Finding, offset: int) -> Finding:

@@ -119,10 +119,14 @@ def parse_site_registry(text: str, path: str) -> Registry:
     return Registry(tuple(entries), frozenset(not_entities), merges)
 
 
+#: libyaml's parser when PyYAML has it: the registry is large, and read on every build
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_mapping(text: str, path: str) -> tuple[dict[Any, Any], dict[str, int]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise error(path, line, f"invalid YAML: {exc.problem}") from None
@@ -134,7 +138,7 @@ def _load_mapping(text: str, path: str) -> tuple[dict[Any, Any], dict[str, int]]
 
 
 def _child_lines(text: str, parent: str) -> dict[str, int]:
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=_LOADER)
     assert isinstance(node, yaml.MappingNode)
     for key, value in node.value:
         if key.value == parent and isinstance(value, yaml.MappingNode):
