@@ -8,12 +8,11 @@ module adds what the briefing needs around it: the <h1> headline, the page's met
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import lxml.html
 import trafilatura
-from lxml.etree import ParserError
+from trafilatura.utils import load_html
 
 from briefing.clean import clean_text
 from briefing.model import CleanDocument
@@ -39,29 +38,44 @@ META_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("og:url",),
     "description": ("og:description", "description"),
 }
-#: emphasis marks trafilatura's Markdown output keeps around words: "*Reuters*"
-_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}(?=\S)(.+?)(?<=\S)[*_]{1,3}(?!\w)")
 
 
 def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...]:
     """Clean an HTML page into its article (or a listing page into briefs)."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError):
+    tree = load_html(html)
+    if tree is None:
         return clean_text(path, "", rules)
     meta = read_metadata(tree)
     title = read_headline(tree, meta)
-    main = trafilatura.extract(
-        html,
-        output_format="markdown",
+    document = trafilatura.bare_extraction(
+        tree,
+        include_formatting=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
-        deduplicate=False,
+        with_metadata=False,
+        fast=True,  # no readability/jusText fallback: faster, and the boilerplate rules do better
     )
-    text = _EMPHASIS.sub(r"\1", main or "")
+    body = getattr(document, "body", None)
+    text = "\n".join(_block_lines(body)) if body is not None else ""
     return clean_text(path, text, rules, title=title, meta=meta)
+
+
+def _block_lines(body: lxml.html.HtmlElement) -> list[str]:
+    """The main content as lines: one per paragraph, list item or table row; headings as `## `."""
+    lines: list[str] = []
+    for element in body:
+        tag = element.tag
+        if tag == "head":
+            lines.append("## " + _text_of(element))
+        elif tag == "list":
+            lines.extend(_text_of(item) for item in element.iter("item"))
+        elif tag == "table":
+            lines.extend(" ".join(_text_of(cell) for cell in row) for row in element.iter("row"))
+        elif tag != "graphic":
+            lines.append(_text_of(element))
+    return [line for line in lines if line.strip("# ")]
 
 
 def read_headline(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:

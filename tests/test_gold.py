@@ -19,17 +19,17 @@ ENTITY_TYPES = (
     "countries",
     "people",
 )
-#: the floor each type must keep (issue 2 asks 0.80 for companies, therapies and countries);
+#: the floor each type must keep: companies, therapies and countries 0.95, the rest 0.85;
 #: raised as extraction improves, never lowered silently
 FLOORS = {
-    "companies": 0.90,
-    "therapies": 0.90,
+    "companies": 0.95,
+    "therapies": 0.95,
     "countries": 0.95,
-    "organizations": 0.80,
-    "regulators": 0.80,
-    "modalities": 0.90,
-    "indications": 0.80,
-    "people": 0.80,
+    "organizations": 0.85,
+    "regulators": 0.85,
+    "modalities": 0.85,
+    "indications": 0.85,
+    "people": 0.85,
 }
 
 
