@@ -51,12 +51,16 @@ class Entities:
     mentions: tuple[Mention, ...]
 
 
-def load_index(site_registry: Registry | None = None) -> EntityIndex:
-    """Read the shipped registry and discovery vocabularies, and add the site's registry."""
+def load_index(site_registry: Registry | None = None, *, without: Iterable[str] = ()) -> EntityIndex:
+    """Read the shipped registry and discovery vocabularies, and add the site's registry.
+
+    `without` leaves shipped registry files out by type: the benchmark uses it to measure
+    what discovery alone finds.
+    """
     shipped = set(list_data("registry"))
     registry = Registry(())
     for kind, name in REGISTRY_FILES.items():
-        if name.startswith("registry/") and name not in shipped:
+        if (name.startswith("registry/") and name not in shipped) or kind in set(without):
             continue
         registry = registry.extended(parse_registry(*read_data(name), kind))
     given_text, _ = read_data(GIVEN_NAMES_FILE) if GIVEN_NAMES_FILE in shipped else ("", "")
