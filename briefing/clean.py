@@ -7,6 +7,7 @@ which first takes the page's main content.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from briefing.listing import split_listing
@@ -47,13 +48,21 @@ def split_lines(text: str) -> list[Line]:
 
 
 def clean_text(
-    path: str, text: str, rules: RuleSet, *, title: str | None = None, meta: dict[str, str] | None = None
+    path: str,
+    text: str,
+    rules: RuleSet,
+    *,
+    title: str | None = None,
+    meta: dict[str, str] | None = None,
+    removed: Sequence[Removal] = (),
 ) -> tuple[CleanDocument, ...]:
     """Clean a text dump into one document, or into one brief per teaser of a listing page.
 
-    `title` is the headline when the caller already knows it (an HTML page's <h1>).
+    `title` is the headline when the caller already knows it (an HTML page's <h1>);
+    `removed` is what the caller already took out.
     """
-    kept, removed = remove_boilerplate(split_lines(text), rules)
+    kept, dropped = remove_boilerplate(split_lines(text), rules)
+    removed = [*removed, *dropped]
     if title is None:
         title, kept = take_headline(kept)
     else:

@@ -31,22 +31,7 @@ class Rule:
     why: str
     patterns: tuple[re.Pattern[str], ...]
     phrases: frozenset[str]  # casefolded whole-line phrases
-
-    def matches(self, line: str) -> bool:
-        """Tell whether a whole line is this rule's boilerplate."""
-        if len(line) > MAX_RULE_LINE:
-            return False
-        if self.phrases and line.casefold().rstrip(_TRAILING_PUNCTUATION) in self.phrases:
-            return True
-        return any(pattern.search(line) for pattern in self.patterns)
-
-
-@dataclass(frozen=True, slots=True)
-class RuleMatch:
-    """What cleaning does with a line: drop it, cut parts of it, or keep it."""
-
-    rule: Rule
-    cuts: tuple[str, ...] = ()  # for inline rules: the text cut out
+    keywords: tuple[str, ...] = ()  # casefolded: the patterns are only tried on lines with one of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +44,27 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     _inline_screen: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _line_rules: tuple[Rule, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         inline_rules = [rule for rule in self.rules if rule.kind == "inline"]
         object.__setattr__(self, "_inline_screen", _combine(inline_rules))
+        object.__setattr__(self, "_line_rules", tuple(rule for rule in self.rules if rule.kind != "inline"))
 
     def match_line(self, line: str) -> Rule | None:
         """The first line, section or tail rule that claims the whole line."""
         if len(line) > MAX_RULE_LINE:
             return None
-        return next((rule for rule in self.rules if rule.kind != "inline" and rule.matches(line)), None)
+        folded = phrase_key(line)
+        for rule in self._line_rules:  # a plain loop: this runs for every line of every seed
+            if folded in rule.phrases:
+                return rule
+            if rule.keywords and not any(keyword in folded for keyword in rule.keywords):
+                continue
+            for pattern in rule.patterns:
+                if pattern.search(line):
+                    return rule
+        return None
 
     def cut_inline(self, line: str) -> tuple[str, list[tuple[Rule, str]]]:
         """Cut every inline rule's matches out of a line; return the rest and what was cut."""
@@ -83,6 +79,11 @@ class RuleSet:
                     cuts.append((rule, match.group().strip()))
                 line = pattern.sub("", line)
         return line, cuts
+
+
+def phrase_key(line: str) -> str:
+    """A line as phrases are compared: case folded, closing punctuation dropped."""
+    return line.casefold().rstrip(_TRAILING_PUNCTUATION)
 
 
 def _combine(rules: list[Rule]) -> re.Pattern[str]:
@@ -109,6 +110,14 @@ def parse_rules(text: str, path: str) -> RuleSet:
     return RuleSet(tuple(_parse_rule(str(name), spec, path, lines[str(name)]) for name, spec in data.items()))
 
 
+def _keywords(value: Any, name: str, path: str, line: int) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise error(path, line, f"rule '{name}': keywords must be a list of words")
+    return value
+
+
 def _parse_rule(name: str, spec: Any, path: str, line: int) -> Rule:
     if not isinstance(spec, dict):
         raise error(path, line, f"rule '{name}': expected keys kind, why, patterns or phrases")
@@ -133,5 +142,6 @@ def _parse_rule(name: str, spec: Any, path: str, line: int) -> Rule:
         kind=kind,
         why=str(spec.get("why") or ""),
         patterns=tuple(compiled),
-        phrases=frozenset(str(p).casefold().rstrip(_TRAILING_PUNCTUATION) for p in phrases),
+        phrases=frozenset(phrase_key(str(p)) for p in phrases),
+        keywords=tuple(str(k).casefold() for k in _keywords(spec.get("keywords"), name, path, line)),
     )

@@ -15,8 +15,8 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from briefing.clean import clean_text
-from briefing.model import CleanDocument
-from briefing.patterns import INLINE_SPACE
+from briefing.model import CleanDocument, Removal
+from briefing.patterns import INLINE_SPACE, SENTENCE_END
 from briefing.rules import RuleSet
 
 #: <meta> names and properties, by the metadata field they give, most trustworthy first
@@ -47,35 +47,66 @@ def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...
         return clean_text(path, "", rules)
     meta = read_metadata(tree)
     title = read_headline(tree, meta)
+    # trafilatura's own extractor alone first (fast); its readability and jusText fallbacks
+    # only when that finds next to nothing, as on pages whose sidebar outweighs the article
+    lines, removed = _main_content(tree, fast=True)  # reads the tree we parsed, and changes it
+    if sum(len(line) for line in lines) < MIN_MAIN_TEXT:
+        slow_lines, slow_removed = _main_content(html, fast=False)
+        if sum(map(len, slow_lines)) > sum(map(len, lines)):
+            lines, removed = slow_lines, slow_removed
+    return clean_text(path, "\n".join(lines), rules, title=title, meta=meta, removed=removed)
+
+
+def _main_content(page: str | lxml.html.HtmlElement, *, fast: bool) -> tuple[list[str], list[Removal]]:
     document = trafilatura.bare_extraction(
-        tree,
+        page,
         include_formatting=True,
         include_comments=False,
         include_tables=True,
         include_images=False,
-        include_links=False,
+        include_links=True,  # to tell link lists from paragraphs; the links themselves are dropped
         with_metadata=False,
-        fast=True,  # no readability/jusText fallback: faster, and the boilerplate rules do better
+        fast=fast,
     )
     body = getattr(document, "body", None)
-    text = "\n".join(_block_lines(body)) if body is not None else ""
-    return clean_text(path, text, rules, title=title, meta=meta)
+    return _block_lines(body) if body is not None else ([], [])
 
 
-def _block_lines(body: lxml.html.HtmlElement) -> list[str]:
-    """The main content as lines: one per paragraph, list item or table row; headings as `## `."""
-    lines: list[str] = []
+#: a short block whose text is nearly all link text is a headline of another story, or a menu
+MAX_LINK_SHARE = 0.8
+MAX_LINK_BLOCK = 160
+#: less main text than this, and the slower extraction with fallbacks is tried too
+MIN_MAIN_TEXT = 400
+
+
+def _block_lines(body: lxml.html.HtmlElement) -> tuple[list[str], list[Removal]]:
+    """The main content as lines: one per paragraph, list item or table row; headings as `## `.
+
+    Blocks made of links ("related stories", menus) are left out, and said so.
+    """
+    blocks: list[tuple[str, lxml.html.HtmlElement]] = []
     for element in body:
         tag = element.tag
         if tag == "head":
-            lines.append("## " + _text_of(element))
+            blocks.append(("## ", element))
         elif tag == "list":
-            lines.extend(_text_of(item) for item in element.iter("item"))
+            blocks.extend(("", item) for item in element.iter("item"))
         elif tag == "table":
-            lines.extend(" ".join(_text_of(cell) for cell in row) for row in element.iter("row"))
+            blocks.extend(("", row) for row in element.iter("row"))
         elif tag != "graphic":
-            lines.append(_text_of(element))
-    return [line for line in lines if line.strip("# ")]
+            blocks.append(("", element))
+    lines: list[str] = []
+    removed: list[Removal] = []
+    for prefix, element in blocks:
+        text = _text_of(element)
+        if not text:
+            continue
+        linked = sum(len(_text_of(ref)) for ref in element.iter("ref"))
+        if linked >= MAX_LINK_SHARE * len(text) and (len(text) <= MAX_LINK_BLOCK or not SENTENCE_END.search(text)):
+            removed.append(Removal(len(lines) + 1, text, "link-list"))
+            continue
+        lines.append(prefix + text)
+    return lines, removed
 
 
 def read_headline(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
