@@ -60,6 +60,9 @@ def make_parser() -> argparse.ArgumentParser:
     explain_cmd = commands.add_parser("explain", help="show every line cleaning removed from seeds, and why")
     explain_cmd.add_argument("names", nargs="+", help="seed files (paths, or names inside --seeds)")
     explain_cmd.add_argument("--seeds", type=Path, default=Path("seeds"))
+    explain_cmd.add_argument("--content", type=Path, default=Path("content"), help="for the site registry")
+    explain_cmd.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)
+    explain_cmd.set_defaults(quiet=True)
     return parser
 
 
@@ -86,9 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if args.command == "explain":
-            for line in explain(Config(seeds=args.seeds), args.names):
+            lines, report = explain(Config(seeds=args.seeds, content=args.content), args.names)
+            for line in lines:
                 print(line)
-            return 0
+            return _finish(report, args, "explained")
         config = _config(args)
         if args.command == "check":
             return _finish(check(config), args, "checked")

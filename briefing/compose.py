@@ -19,6 +19,7 @@ class Draft:
     story: Story
     document: CleanDocument
     entities: Entities
+    article: RawArticle  # what it was made from, to make it again with learned rules
 
 
 def clean(article: RawArticle, rules: RuleSet) -> tuple[CleanDocument, ...]:
@@ -57,7 +58,7 @@ def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Dra
             countries=entities.names["countries"],
             people=entities.names["people"],
         )
-        drafts.append(Draft(story, document, entities))
+        drafts.append(Draft(story, document, entities, article))
     return drafts
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import ftfy
 from charset_normalizer import from_bytes
 
 from briefing.errors import Diagnostic, error, warning
@@ -137,7 +138,12 @@ def _binary_share(text: str) -> float:
 
 
 def normalise_text(text: str) -> str:
-    """Unify line ends, drop invisible and control characters, and normalise to NFC."""
+    r"""Repair mojibake, unify line ends, drop invisible and control characters, normalise to NFC.
+
+    >>> normalise_text("The companyâ€™s first" + "\r\n")
+    'The company’s first\n'
+    """
+    text = ftfy.fix_encoding(text)  # UTF-8 read as Windows-1252 ("â€™" for "’"), and the like
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)

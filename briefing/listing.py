@@ -7,8 +7,11 @@ headline. An article's paragraphs are longer and refer back to each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from lxml.html import HtmlElement
 
 from briefing.patterns import ANAPHORIC_START, LONG_WORD, SENTENCE_END, STOPWORDS, sentences
 
@@ -79,3 +82,79 @@ def _neighbour_overlap(teasers: list[Teaser]) -> float:
         a, b = _topic_words(first.text), _topic_words(second.text)
         total += len(a & b) / max(len(a | b), 1)
     return total / max(len(pairs), 1)
+
+
+#: class or id words of page regions that hold other stories, never the page's own listing
+SIDEBAR_WORDS = re.compile(r"sidebar|most[-_]?read|popular|trending|related|recommend|widget|footer|nav|menu", re.I)
+#: main text shorter than this cannot be an article; with teasers around it, the page is a listing
+MIN_ARTICLE_TEXT = 500
+#: the share of a page's main text that its teasers must make up for it to be a listing
+LISTING_SHARE = 0.6
+#: a teaser's own text is short
+MAX_TEASER_TEXT = 600
+
+
+def find_teasers(tree: HtmlElement) -> list[Teaser]:
+    """The story cards of an HTML page (headline link plus standfirst), outside its sidebars."""
+    teasers: list[Teaser] = []
+    for card in _cards(tree):
+        heading = next(iter(card.xpath(".//h1|.//h2|.//h3|.//h4")), None)
+        title = _clean(heading.text_content()) if heading is not None else ""
+        paragraphs = [_clean(p.text_content()) for p in card.iter("p")]
+        text = " ".join(p for p in paragraphs if p)
+        if title and len(text) <= MAX_TEASER_TEXT:
+            teasers.append(Teaser(title, text or title, card.sourceline or 1))
+    return teasers if len(teasers) >= MIN_TEASERS else []
+
+
+def is_listing_page(teasers: list[Teaser], main_text: str) -> bool:
+    """A page is a listing when its main text is next to nothing, or mostly its teasers."""
+    if len(teasers) < MIN_TEASERS:
+        return False
+    if len(main_text) < MIN_ARTICLE_TEXT:
+        return True
+    covered = sum(len(t.text) for t in teasers if t.text[:60] in main_text)
+    covered += sum(len(t.title) for t in teasers if t.title and t.title[:60] in main_text)
+    return covered >= LISTING_SHARE * len(main_text)
+
+
+#: a headline that links to a story
+_HEADLINE_LINKS = "//h2//a|//h3//a|//h4//a|//a[.//h2]|//a[.//h3]|//a[.//h4]"
+
+
+def _cards(tree: HtmlElement) -> list[HtmlElement]:
+    """Story cards: the largest group of sibling elements that each hold one headline link.
+
+    Each headline link's card is its highest ancestor holding no other headline link; cards
+    are grouped by their parent, and groups inside sidebars and menus are left out.
+    """
+    links = tree.xpath(_HEADLINE_LINKS)
+    counts: dict[HtmlElement, int] = {}
+    for link in links:
+        for ancestor in link.iterancestors():
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    groups: dict[HtmlElement, list[HtmlElement]] = {}
+    for link in links:
+        card = link
+        for ancestor in link.iterancestors():
+            if counts[ancestor] > 1:
+                break
+            card = ancestor
+        parent = card.getparent()
+        if parent is not None and card not in groups.get(parent, []):
+            groups.setdefault(parent, []).append(card)
+    ranked = sorted(groups.items(), key=lambda item: -len(item[1]))
+    return next((cards for parent, cards in ranked if not _in_sidebar(parent)), [])
+
+
+def _in_sidebar(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("aside", "nav", "footer", "header"):
+            return True
+        if SIDEBAR_WORDS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())

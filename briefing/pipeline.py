@@ -19,10 +19,11 @@ from briefing.ingest import discover, read_article
 from briefing.model import TAXONOMIES, Story
 from briefing.publish import write_site
 from briefing.reconcile import plan_content
+from briefing.recurring import learn_recurring, site_of
 from briefing.registry import Registry, parse_site_registry
 from briefing.render import make_environment, render_page
 from briefing.resources import read_data
-from briefing.rules import RuleSet, parse_rules
+from briefing.rules import RuleSet, parse_rules, phrase_key
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
@@ -77,6 +78,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     paths = discover(config.seeds)
     report.seeds = len(paths)
     drafts, composed = compose_all(config, paths, rules, index, report)
+    drafts = forget_recurring(drafts, rules, index)
     copies = find_copies([draft.story for draft in drafts])
     present = {path.relative_to(config.seeds).as_posix() for path in paths}
     plan = plan_content(drafts, content, copies, composed_seeds=composed, present_seeds=present)
@@ -106,6 +108,31 @@ def compose_all(
             drafts.extend(made)
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def forget_recurring(drafts: list[Draft], rules: RuleSet, index: EntityIndex) -> list[Draft]:
+    """Compose again, without them, the seeds that hold lines recurring across a site's stories."""
+    learned = learn_recurring(drafts, find_copies([draft.story for draft in drafts]))
+    if not learned:
+        return drafts
+    redone: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        site = site_of(draft)
+        seed = draft.story.seed
+        lines = learned.get(site or "")
+        if seed is None or seed in redone or not lines:
+            continue
+        if any(phrase_key(block.text) in lines for block in draft.document.blocks):
+            article = draft.article
+            redone[seed] = compose(article, rules.with_learned(lines), index)
+    result: list[Draft] = []
+    for draft in drafts:
+        seed = draft.story.seed or ""
+        if seed not in redone:
+            result.append(draft)
+        elif draft is next(d for d in drafts if d.story.seed == seed):
+            result.extend(redone[seed])
+    return result
 
 
 def _compose_one(
@@ -213,20 +240,30 @@ def check(config: Config) -> Report:
     return report
 
 
-def explain(config: Config, seed_names: Iterable[str]) -> list[str]:
-    """Per seed, every line cleaning removed and the rule that removed it."""
-    from briefing.compose import clean
+def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Report]:
+    """Per seed, every line cleaning removed and the rule that removed it.
 
+    The seeds are cleaned as a build cleans them, with what the whole seeds folder teaches
+    (lines recurring across a site's articles).
+    """
+    report = Report()
+    index = load_index(load_site_registry(config, report))
     rules = load_rules()
+    paths = discover(config.seeds)
+    drafts, _ = compose_all(config, paths, rules, index, report)
+    drafts = forget_recurring(drafts, rules, index)
     lines: list[str] = []
     for name in seed_names:
-        path = Path(name) if Path(name).exists() else config.seeds / name
-        seeds = config.seeds if path.is_relative_to(config.seeds) else path.parent
-        article, _ = read_article(seeds, path, shown_as=path.as_posix())
-        for document in clean(article, rules)[:1]:
-            lines.append(f"{path.as_posix()}: {len(document.removed)} removed, rule by rule:")
-            lines.extend(f"{path.as_posix()}:{r.line}: [{r.rule}] {r.text}" for r in document.removed)
-    return lines
+        seed = Path(name).relative_to(config.seeds).as_posix() if Path(name).is_relative_to(config.seeds) else name
+        found = [draft for draft in drafts if draft.story.seed == seed]
+        if not found:
+            report.diagnostics.append(Diagnostic(name, None, f"no such seed in {config.seeds.as_posix()}/"))
+            continue
+        document = found[0].document
+        shown_as = (config.seeds / seed).as_posix()
+        lines.append(f"{shown_as}: {len(document.removed)} removed, rule by rule:")
+        lines.extend(f"{shown_as}:{r.line}: [{r.rule}] {r.text}" for r in document.removed)
+    return lines, report
 
 
 def default_jobs() -> int:

@@ -51,6 +51,17 @@ class RuleSet:
         object.__setattr__(self, "_inline_screen", _combine(inline_rules))
         object.__setattr__(self, "_line_rules", tuple(rule for rule in self.rules if rule.kind != "inline"))
 
+    def with_learned(self, phrases: frozenset[str]) -> RuleSet:
+        """These rules and, first, one that removes lines learned from the corpus."""
+        learned = Rule(
+            name="recurring-line",
+            kind="line",
+            why="recurs in several articles of the same site",
+            patterns=(),
+            phrases=phrases,
+        )
+        return RuleSet((learned, *self.rules))
+
     def match_line(self, line: str) -> Rule | None:
         """The first line, section or tail rule that claims the whole line."""
         if len(line) > MAX_RULE_LINE:

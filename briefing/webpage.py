@@ -15,7 +15,8 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from briefing.clean import clean_text
-from briefing.model import CleanDocument, Removal
+from briefing.listing import find_teasers, is_listing_page
+from briefing.model import Block, CleanDocument, Removal
 from briefing.patterns import INLINE_SPACE, SENTENCE_END
 from briefing.rules import RuleSet
 
@@ -46,6 +47,7 @@ def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...
     if tree is None:
         return clean_text(path, "", rules)
     meta = read_metadata(tree)
+    teasers = find_teasers(tree)  # before extraction, which changes the tree
     title = read_headline(tree, meta)
     # trafilatura's own extractor alone first (fast); its readability and jusText fallbacks
     # only when that finds next to nothing, as on pages whose sidebar outweighs the article
@@ -54,6 +56,18 @@ def clean_html(path: str, html: str, rules: RuleSet) -> tuple[CleanDocument, ...
         slow_lines, slow_removed = _main_content(html, fast=False)
         if sum(map(len, slow_lines)) > sum(map(len, lines)):
             lines, removed = slow_lines, slow_removed
+    if is_listing_page(teasers, "\n".join(lines)):
+        return tuple(
+            CleanDocument(
+                path=path,
+                title=teaser.title,
+                blocks=(Block("paragraph", teaser.text, teaser.line),),
+                meta=meta,
+                kind="brief",
+                part=number,
+            )
+            for number, teaser in enumerate(teasers, start=1)
+        )
     return clean_text(path, "\n".join(lines), rules, title=title, meta=meta, removed=removed)
 
 

@@ -200,3 +200,75 @@ def test_html_page_gives_h1_headline_metadata_and_clean_text() -> None:
     assert "Otsuka will pay $30 million upfront" in text
     for gone in ("tracking", "color:red", "Subscribe", "All rights reserved", "Home"):
         assert gone not in text
+
+
+def _card(number: int) -> str:
+    stories = [
+        (
+            "Chugai wins approval for haemophilia drug",
+            "The drug was cleared for children in Japan after a short review.",
+        ),
+        ("Takeda sells consumer unit", "The sale to a private equity group closes a long chapter for the company."),
+        (
+            "Astellas buys gene therapy start-up",
+            "The deal gives the company a plant in North Carolina and two programmes.",
+        ),
+        ("Daiichi Sankyo expands ADC plant", "Demand for its cancer drug outstrips the supply of its current site."),
+        (
+            "Eisai files Alzheimer's drug in China",
+            "Regulators there will review the antibody under a priority pathway.",
+        ),
+    ]
+    title, text = stories[number]
+    return f'<article class="card"><h3><a href="/news/{number}">{title}</a></h3><p>{text}</p></article>'
+
+
+LISTING = (
+    "<!doctype html><html><head><title>Japan | Example Pharma News</title></head><body>"
+    "<header><nav><a href='/'>Home</a></nav></header><main><h1>Japan</h1>"
+    + "".join(_card(n) for n in range(5))
+    + "</main><aside class='most-read'><h2>Most read</h2>"
+    + "".join(f"<article><h3><a href='/x{n}'>Popular story {n}</a></h3></article>" for n in range(5))
+    + "</aside></body></html>"
+)
+
+
+def test_an_html_listing_page_splits_into_briefs_without_the_sidebar() -> None:
+    docs = clean_html("seeds/japan.html", LISTING, RULES)
+    assert [d.kind for d in docs] == ["brief"] * 5
+    assert docs[0].title == "Chugai wins approval for haemophilia drug"
+    assert docs[4].body_text.startswith("Regulators there will review")
+    assert not any("Popular story" in (d.title or "") for d in docs)
+
+
+def test_an_html_article_with_related_cards_stays_one_article() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the article explains how the regenerative medicine law in Japan lets companies "
+        f"sell cell therapies early, and what the ministry expects to change in the review number {n}.</p>"
+        for n in range(8)
+    )
+    html = (
+        "<html><head><title>Law</title></head><body><article><h1>Japan reviews its regenerative medicine law</h1>"
+        f"{paragraphs}</article><section class='more-stories'>"
+        + "".join(_card(n) for n in range(5))
+        + "</section></body></html>"
+    )
+    (doc,) = clean_html("seeds/law.html", html, RULES)
+    assert doc.kind == "article" and doc.title == "Japan reviews its regenerative medicine law"
+    assert "Paragraph 7 of the article" in doc.body_text
+    assert "Chugai wins approval" not in doc.body_text
+
+
+def test_html_entities_are_decoded_and_scripts_never_reach_the_text() -> None:
+    html = (
+        "<html><body><article><h1>Kyowa Kirin &amp; Fujifilm team up</h1>"
+        + "<p>Kyowa Kirin &amp; Fujifilm said the &ldquo;biosimilar&rdquo; venture would make &pound;1bn. "
+        "The two companies will share the costs of the new plant in Takasaki, near Tokyo, they said.</p>"
+        * 3
+        + "<script>alert('x')</script><style>p{color:red}</style><noscript>Enable JavaScript</noscript>"
+        "</article></body></html>"
+    )
+    (doc,) = clean_html("seeds/k.html", html, RULES)
+    assert doc.title == "Kyowa Kirin & Fujifilm team up"
+    assert "“biosimilar” venture would make £1bn" in doc.body_text
+    assert "alert" not in doc.body_text and "color" not in doc.body_text and "JavaScript" not in doc.body_text

@@ -69,3 +69,10 @@ def test_sniff_format_by_name_and_by_content() -> None:
     assert sniff_format("plain words", ".html") == "html"
     assert sniff_format("<!DOCTYPE html><html><body><p>x</p></body></html>", ".txt") == "html"
     assert sniff_format("A line.\nAnother line with <b>bold</b>.", ".txt") == "text"
+
+
+def test_mojibake_is_repaired() -> None:
+    text = "Astellas’ first-in-class therapy — approved in Japan, says the café’s owner."
+    double_encoded = text.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8")
+    decoded, _ = decode(double_encoded, "seeds/m.txt")
+    assert normalise_text(decoded.text) == text

@@ -202,3 +202,46 @@ def test_build_from_the_repository_root_uses_its_defaults(tmp_path: Path, monkey
     assert main(["--quiet"]) == 0
     assert (tmp_path / "site/index.html").exists() and (tmp_path / "content").is_dir()
     assert ROOT.joinpath("templates/base.html").exists()
+
+
+STORIES = {
+    "Heartseed": "Heartseed said its heart muscle spheroids improved pumping in twelve patients in a Tokyo trial.",
+    "Cuorips": "Cuorips filed for approval of sheets of heart cells grown from iPS cells, a first for Osaka.",
+    "Healios": "Healios raised money from banks to build a plant for its eye disease treatment near Kobe.",
+    "SanBio": "SanBio won a conditional nod for its brain injury product after a long review by regulators.",
+}
+
+
+def _article(number: int, company: str) -> str:
+    return (
+        f"{company} news item number {number} for the week\n\n"
+        f"{STORIES[company]}\n\n"
+        "Example Bio News is produced with support from the Helix Foundation.\n\n"
+        f"Analysts covering {company} expect more news on this within weeks, they told reporters.\n"
+    )
+
+
+def test_a_line_recurring_across_a_sites_articles_is_removed(make_tree: MakeTree) -> None:
+    project = make_tree(
+        {
+            f"seeds/examplebio/{n}.txt": _article(n, name)
+            for n, name in enumerate(["Heartseed", "Cuorips", "Healios", "SanBio"], start=1)
+        }
+    )
+    assert run_build(project, "--quiet") == 0
+    bodies = [p.read_text(encoding="utf-8") for p in sorted((project / "content").glob("*.md"))]
+    assert len(bodies) == 4
+    for body in bodies:
+        assert "Helix Foundation" not in body
+        assert any(text in body for text in STORIES.values())
+
+
+def test_a_quote_shared_by_syndicated_copies_is_kept(make_tree: MakeTree) -> None:
+    copy = _article(1, "Heartseed").replace(
+        "Example Bio News is produced with support from the Helix Foundation.",
+        "“This is a big day,” said the chief executive.",
+    )
+    project = make_tree({f"seeds/examplebio/{n}.txt": copy for n in range(3)})
+    assert run_build(project, "--quiet") == 0
+    bodies = [p.read_text(encoding="utf-8") for p in sorted((project / "content").glob("*.md"))]
+    assert all("This is a big day" in body for body in bodies)
