@@ -19,8 +19,14 @@ from briefing.patterns import (
     MARKDOWN_HEADING,
     SENTENCE_END,
 )
-from briefing.rules import Rule, RuleSet
+from briefing.rules import Rule, RuleSet, phrase_key
 
+#: a heading ends a boilerplate section only when a paragraph at least this long follows it
+MIN_SECTION_TEXT = 80
+#: a quotation this long that repeats an earlier paragraph is a pull quote (interviews repeat
+#: their questions, so only quotations count)
+MIN_REPEATED = 60
+OPENING_QUOTES = "\"“‘'«「"
 #: a hard-wrapped dump has most lines about this long (e-mail and terminal copies)
 WRAP_WIDTH = range(40, 101)
 
@@ -91,14 +97,20 @@ def remove_boilerplate(lines: list[Line], rules: RuleSet) -> tuple[list[Line], l
     removed: list[Removal] = []
     ending: Rule | None = None  # a tail rule matched: everything after it goes
     section: Rule | None = None  # a section rule matched: everything up to the next heading goes
-    for line in lines:
+    seen: set[str] = set()  # paragraphs already kept: a pull quote repeats one
+    introduces_text = _introduces_text(lines)
+    for number, line in enumerate(lines):
         if not line.text:
             kept.append(line)
+            continue
+        key = phrase_key(line.text)
+        if key in seen and len(key) >= MIN_REPEATED and line.text[0] in OPENING_QUOTES:
+            removed.append(Removal(line.number, line.text, "repeated-line"))
             continue
         if ending is not None:
             removed.append(Removal(line.number, line.text, ending.name))
             continue
-        if section is not None and not (line.heading or looks_like_heading(line.text)):
+        if section is not None and not ((line.heading or looks_like_heading(line.text)) and introduces_text[number]):
             removed.append(Removal(line.number, line.text, section.name))
             continue
         section = None
@@ -115,7 +127,20 @@ def remove_boilerplate(lines: list[Line], rules: RuleSet) -> tuple[list[Line], l
         removed.extend(Removal(line.number, cut, cut_rule.name) for cut_rule, cut in cuts)
         if text.strip():
             kept.append(replace(line, text=INLINE_SPACE.sub(" ", text).strip()))
+            seen.add(key)
     return kept, removed
+
+
+def _introduces_text(lines: list[Line]) -> list[bool]:
+    """Per line: is the next non-empty line a paragraph of real text? A heading that ends a
+    boilerplate section introduces one; a name or an address in a contact block does not."""
+    result = [False] * len(lines)
+    following_long = False
+    for number in range(len(lines) - 1, -1, -1):
+        result[number] = following_long
+        if lines[number].text:
+            following_long = len(lines[number].text) >= MIN_SECTION_TEXT
+    return result
 
 
 def is_navigation_list(text: str) -> bool:

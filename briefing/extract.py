@@ -26,7 +26,10 @@ AUTHOR_BIO = re.compile(
     r"(?:editor|reporter|journalist|writer|correspondent|contributor|author|columnist|publisher)\b"
 )
 #: "By Jane Doe and John Roe" -> the names
-BYLINE = re.compile(r"^(?:by|written by|words by|author:|reporting by)\s+(?P<names>.+)$", re.IGNORECASE)
+BYLINE = re.compile(
+    r"^(?:by|written by|words by|author:|reporting by|(?:reporter|writer|correspondent)\s*[:：])\s*(?P<names>.+)$",
+    re.IGNORECASE,
+)
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|\band\b|&)\s*")
 #: "(Press release, NKGEN Biotech, JUL 17, 2025, ...)" -> issuer "NKGEN Biotech"
 PRESS_RELEASE_TAG = re.compile(r"\((?:press release|news release|source),\s*(?P<issuer>[^,()]{2,60}),", re.IGNORECASE)

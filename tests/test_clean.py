@@ -96,6 +96,61 @@ CASES = [
 ]
 
 
+CASES += [
+    (  # a Korean trade paper: reporter line, pull quote repeated, editor's note, first-published line
+        """
+        Samsung Biologics wins order from Japanese drugmaker
+
+        Reporter: Kim Min-jun
+        Samsung Biologics said Tuesday it had won a 300 billion won manufacturing order from a Japanese drugmaker.
+        "Japan is our fastest-growing market and we expect more orders this year," the company said in a statement.
+        The contract runs until 2032 and covers an antibody for autoimmune diseases, it said.
+        "Japan is our fastest-growing market and we expect more orders this year," the company said in a statement.
+        Editor's note: The headline was changed to reflect the size of the order.
+        This article was first published in the print edition.
+        """,
+        ["won a 300 billion won manufacturing order", "The contract runs until 2032", "fastest-growing market"],
+        ["Reporter: Kim", "Editor's note", "first published"],
+    ),
+    (  # a hard-wrapped wire copy with a dateline, a quote and a contact block
+        """
+        Japan panel backs conditional approval of heart cell sheets
+
+        OSAKA, June 2, 2025 -- A health ministry panel on Monday backed conditional
+        approval of heart-muscle sheets made from induced pluripotent stem cells,
+        clearing the way for their sale in Japan this year.
+
+        "This is a first for iPS cell products anywhere," a panel member told
+        reporters after the meeting.
+
+        Contact:
+        Jane Smith, Communications
+        jane.smith@example.com
+        """,
+        [
+            "OSAKA, June 2, 2025 -- A health ministry panel on Monday backed conditional approval of heart-muscle sheets",
+            '"This is a first for iPS cell products anywhere," a panel member told reporters after the meeting.',
+        ],
+        ["Contact", "jane.smith@example.com", "Communications"],
+    ),
+    (  # a blog post: author box with a heading, share prompts, comments
+        """
+        Five things to know about Japan's conditional approval pathway
+
+        Japan lets regenerative products reach patients after smaller trials, on condition that efficacy is confirmed.
+        Critics say the pathway has approved products that later failed to show benefit in larger studies.
+        Share on Facebook | Share on LinkedIn | Share on X
+        About the Author
+        Taro Yamada covers regulation in Asia for the newsletter.
+        Leave a Reply
+        Great article, thanks!
+        """,
+        ["Japan lets regenerative products reach patients", "Critics say the pathway"],
+        ["Share on Facebook", "About the Author", "Taro Yamada covers", "Leave a Reply", "Great article"],
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "kept", "gone"), CASES)
 def test_boilerplate_goes_and_article_text_stays(text: str, kept: list[str], gone: list[str]) -> None:
     result = body(text)
