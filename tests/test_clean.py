@@ -30,6 +30,7 @@ CASES = [
         Chugai files for approval of a new antibody in Japan
 
         ADVERTISEMENT
+        Sponsored content
         Share this article
         Chugai Pharmaceutical said on Monday it had filed for approval of its antibody in Japan.
         Subscribe to our free newsletter for the latest biotech news.
@@ -38,7 +39,7 @@ CASES = [
         Accept all cookies
         """,
         ["Chugai Pharmaceutical said on Monday", "The filing follows positive phase III results"],
-        ["ADVERTISEMENT", "Share this article", "newsletter", "cookies"],
+        ["ADVERTISEMENT", "Sponsored", "Share this article", "newsletter", "cookies"],
     ),
     (  # a press release: inline tag cut from its sentence, About section, forward-looking statements, contacts
         """

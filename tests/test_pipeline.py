@@ -245,3 +245,11 @@ def test_a_quote_shared_by_syndicated_copies_is_kept(make_tree: MakeTree) -> Non
     assert run_build(project, "--quiet") == 0
     bodies = [p.read_text(encoding="utf-8") for p in sorted((project / "content").glob("*.md"))]
     assert all("This is a big day" in body for body in bodies)
+
+
+def test_explain_lists_every_removed_line_with_its_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--seeds", str(SAMPLE_SEEDS), str(SAMPLE_SEEDS / "001_46d0c157f2cc74f6.txt")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{SAMPLE_SEEDS}/001_46d0c157f2cc74f6.txt: 5 removed, rule by rule:"
+    assert f"{SAMPLE_SEEDS}/001_46d0c157f2cc74f6.txt:5: [promo] Schedule your 30 min Free 1stOncology Demo!" in out
+    assert main(["explain", "--seeds", str(SAMPLE_SEEDS), "missing.txt"]) == 1
