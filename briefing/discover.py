@@ -48,6 +48,7 @@ class DiscoveryRules:
     list_cue: re.Pattern[str]
     role_appositive: re.Pattern[str]
     deal_cue: re.Pattern[str]
+    possession: re.Pattern[str]
     person_titles: frozenset[str]
     person_role: re.Pattern[str]
     speech: re.Pattern[str]
@@ -80,6 +81,7 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
     """Read data/discovery.yaml; raise ContentError when a list is missing."""
     data: Any = yaml.safe_load(text)
     needed = (
+        "company_possessions",
         "legal_forms",
         "company_heads",
         "organization_heads",
@@ -109,13 +111,13 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
         organization_heads=frozenset(words["organization_heads"]),
         weak_organization_heads=frozenset(words["weak_organization_heads"]),
         list_cue=re.compile(
-            rf"\b(?:{_alternation(words['company_list_cues'])}),?\s+"
-            r"(?:like|such as|including|include|included)\s+(?:the\s+)?",
-            re.IGNORECASE,
+            rf"\b(?:{_alternation(words['company_list_cues'])})(?:,?\s+(?:like|such as|including|include|included))?"
+            r"\s+(?:the\s+)?(?=[A-Z0-9]|[ie][A-Z])",
         ),
         role_appositive=re.compile(
             rf"^,\s+(?:a|an)\s+[^,.;()]{{0,60}}?\b(?:{_alternation(words['company_role_nouns'])})\b"
         ),
+        possession=re.compile(rf"^['’]s\s+(?:[\w-]+\s+){{0,2}}?(?:{_alternation(words['company_possessions'])})\b"),
         deal_cue=re.compile(rf"\b(?:{_alternation(words['company_deal_cues'])})\s+(?:the\s+)?$"),
         person_titles=frozenset(w.rstrip(".") for w in words["person_titles"]),
         person_role=re.compile(rf"\b(?:{_alternation(words['person_roles'])})\b", re.IGNORECASE),
@@ -141,7 +143,7 @@ def discover(text: str, rules: DiscoveryRules) -> list[Finding]:
 def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
     listed = _listed_spans(text, rules)
     findings: list[Finding] = []
-    for start, end in _runs(text, rules):
+    for start, end in runs(text, rules):
         words = text[start:end].split()
         finding = _classify(text, start, end, words, rules, in_list=(start in listed))
         if finding is not None:
@@ -149,7 +151,7 @@ def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
     return findings
 
 
-def _runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
+def runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
     """Spans of capitalised names, split at possessives and trimmed of sentence words."""
     spans: list[tuple[int, int]] = []
     for match in NAME_RUN.finditer(text):
@@ -244,6 +246,8 @@ def _classify(
         return found("companies", "company-word")
     if rules.role_appositive.match(text[end : end + 100]) or rules.deal_cue.search(before):
         return found("companies", "company-role")
+    if rules.possession.match(after) and name_words[0] not in rules.given_names:
+        return found("companies", "company-possession")
     person = _person(text, start, end, name_words, rules)
     if person:
         return Finding("people", name, (name,), start, end, person)

@@ -8,10 +8,12 @@ after "HekaBio K.K."). Where two names overlap, the longer wins, then the regist
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules
+from briefing.dates import MONTHS
+from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
 from briefing.gazetteer import Gazetteer, Hit, Token, tokenize
 from briefing.model import ENTITY_KEYS, Mention
 from briefing.registry import Entry, Registry, parse_registry
@@ -86,6 +88,11 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     ]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
+    partners = _coordinated_companies(text, len(title) + 2, hits, index)
+    if partners:
+        findings += partners
+        local = Gazetteer.build(_local_entries(findings, index))
+        hits = _resolve(registry_hits, local.find(tokens))
     hits = sorted(hits + _countries_inside(hits, tokens, index), key=lambda hit: hit.start)
     mentions = tuple(
         Mention(
@@ -117,6 +124,33 @@ def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) 
                 for found in index.country_names.find(span)
             ]
     return inner
+
+
+#: what may stand between two names of one list: "A and B", "A, B", "A, and B"
+_CONJUNCTION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
+
+
+def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: EntityIndex) -> list[Finding]:
+    """Unknown names listed with a company are companies: "Japan's Itochu and Mochida Pharmaceutical"."""
+    companies = [hit for hit in hits if hit.entry.kind == "companies"]
+    if not companies:
+        return []
+    found = []
+    for body_run in runs(text[body_start:], index.rules):
+        start, end = body_run[0] + body_start, body_run[1] + body_start
+        if any(hit.start < end and start < hit.end for hit in hits):
+            continue
+        words = text[start:end].split()
+        if words[0] in index.rules.given_names or words[0] in index.rules.not_name_words:
+            continue
+        if words[0].lower().rstrip(".") in MONTHS or any(word.isdigit() for word in words):
+            continue  # "In April 2025, Astellas ..." is a date before a company, not a list
+        if any(
+            _CONJUNCTION.match(text[end : hit.start]) or _CONJUNCTION.match(text[hit.end : start]) for hit in companies
+        ):
+            name = text[start:end]
+            found.append(Finding("companies", name, (name,), start, end, "company-coordination"))
+    return found
 
 
 def _shift(finding: Finding, offset: int) -> Finding:
