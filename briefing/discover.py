@@ -27,6 +27,14 @@ _GLUE_WORDS = frozenset({"of", "for", "de", "du", "von", "van", "der", "la", "le
 NAME_RUN = re.compile(rf"(?<![\w&.-]){_NAME_WORD}(?:{_NAME_GLUE}{_NAME_WORD})*")
 #: a definition of a short form right after a name: "(DCB)", "(LINK-J)"
 ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z0-9&-]{1,11})\)")
+#: the name in Japanese, Chinese or Korean script after an English one: "Heartseed (ハートシード)"
+NATIVE_AFTER = re.compile(r"^\s*[(（](?P<native>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af々〆ー・]{2,30})[)）]")
+#: what sits in brackets after a product's name: "(KZ-204)", "(Brandix, formerly KZ-204)"
+BRACKETS_AFTER = re.compile(r"^\s*\((?P<inside>[^()]{2,80})\)")
+#: a brand written before a product's INN or code: "Brandix (zanoleucel)"
+BRAND_BEFORE = re.compile(r"(?P<brand>\b[A-Z][a-zA-Z0-9-]{2,30}(?: [A-Z][a-zA-Z0-9-]{1,20})?)\s*\($")
+#: words in brackets that introduce another name of the same thing
+_ALSO = re.compile(r"^(?:also known as|formerly|previously|aka|brand name|trade name|code name)\s+", re.IGNORECASE)
 #: separators between the items of a list of names
 LIST_SEPARATOR = re.compile(r"^(?:\.?,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
 #: a code name: letters, optional hyphen, digits ("AB-1005", "KZ-204")
@@ -135,9 +143,51 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
 def discover(text: str, rules: DiscoveryRules) -> list[Finding]:
     """Every name the rules find in a clean text (not its headline)."""
     findings = _names(text, rules)
-    findings += _code_names(text, rules)
-    findings += _inn_names(text, rules)
+    findings += _link_product_names(text, _code_names(text, rules) + _inn_names(text, rules))
     return sorted(findings, key=lambda f: (f.start, -f.end, f.kind, f.name))
+
+
+def _link_product_names(text: str, products: list[Finding]) -> list[Finding]:
+    """One finding per product for a brand, INN and code name written together.
+
+    "zanoleucel (KZ-204)", "KZ-204 (zanoleucel)", "Brandix (zanoleucel)", "zanoleucel
+    (Brandix, formerly KZ-204)": the INN names the product, else the code name.
+    """
+    merged: list[Finding] = []
+    absorbed: set[int] = set()
+    for finding in products:
+        if finding.start in absorbed:
+            continue
+        names = [finding.name, *finding.spellings]
+        start, end = finding.start, finding.end
+        inside = BRACKETS_AFTER.match(text[end : end + 90])
+        if inside:
+            offset = end + inside.start("inside")
+            for raw in re.split(r"[,;]\s*", inside["inside"]):
+                part_start = offset + inside["inside"].find(raw)
+                part = _ALSO.sub("", raw.strip())
+                other = next(
+                    (f for f in products if f.start >= part_start and f.name.casefold() == part.casefold()), None
+                )
+                if other is not None:
+                    absorbed.add(other.start)
+                    names += [other.name, *other.spellings]
+                elif re.fullmatch(r"[A-Z][a-zA-Z0-9-]{2,30}", part):
+                    names.append(part)
+            end = end + inside.end()
+        brand = BRAND_BEFORE.search(text[max(0, start - 40) : start])
+        if brand and text[end - 1 : end] != ")" and text[finding.end : finding.end + 1] == ")":
+            names.append(brand["brand"])
+        display = _product_name(names)
+        merged.append(Finding("therapies", display, tuple(dict.fromkeys(names)), start, end, finding.rule))
+    return merged
+
+
+def _product_name(names: list[str]) -> str:
+    """The INN (a lower-case word) if there is one, else the code name, else the brand."""
+    inn = next((n for n in names if n[:1].islower()), None)
+    code = next((n for n in names if CODE_NAME.fullmatch(n)), None)
+    return inn or code or names[0]
 
 
 def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
@@ -223,6 +273,9 @@ def _classify(
     while len(name_words) > 1 and name_words[-1].rstrip(".") in legal_words:
         name_words.pop()
         legal = True
+    native = NATIVE_AFTER.match(after)
+    if native:
+        spellings.append(native["native"])
     legal_after = rules.legal_after.match(after)
     if legal_after:
         legal = True

@@ -51,6 +51,7 @@ class Entities:
 
     names: Mapping[str, tuple[str, ...]]
     mentions: tuple[Mention, ...]
+    discovered: tuple[Entry, ...] = ()  # what discovery found, with the spellings this story uses
 
 
 def load_index(site_registry: Registry | None = None, *, without: Iterable[str] = ()) -> EntityIndex:
@@ -106,7 +107,9 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
         for hit in hits
         if hit.entry.name.casefold() not in index.registry.not_entities
     )
-    return Entities(_names_by_kind(mentions, index, frozenset(authors)), mentions)
+    used = {(m.kind, m.name) for m in mentions if m.origin == "discovery"}
+    discovered = tuple(entry for entry in local.entries if (entry.kind, entry.name) in used)
+    return Entities(_names_by_kind(mentions, index, frozenset(authors)), mentions, discovered)
 
 
 #: names of these types that contain a country's name also name the country ("UK MHRA", "Taiwan Bio")

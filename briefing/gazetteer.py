@@ -65,10 +65,12 @@ class Gazetteer:
     folded: dict[tuple[str, ...], tuple[Entry, str]]  # -> (entry, the spelling as registered)
     exact: dict[tuple[str, ...], tuple[Entry, str]]
     lengths: dict[str, tuple[int, ...]]  # first token (folded) -> spelling lengths, longest first
+    entries: tuple[Entry, ...] = ()
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> Gazetteer:
         """Index every spelling of every entry; the first entry to claim a spelling keeps it."""
+        entries = tuple(entries)
         folded: dict[tuple[str, ...], tuple[Entry, str]] = {}
         exact: dict[tuple[str, ...], tuple[Entry, str]] = {}
         lengths: dict[str, set[int]] = {}
@@ -83,7 +85,7 @@ class Gazetteer:
                 table = exact if case_sensitive else folded
                 table.setdefault(_key(words, fold=not case_sensitive), (entry, spelling))
                 lengths.setdefault(words[0].casefold(), set()).add(len(words))
-        return cls(folded, exact, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()})
+        return cls(folded, exact, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, entries)
 
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         """Every longest, non-overlapping known name in the tokens, left to right."""

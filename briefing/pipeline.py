@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
 from briefing.content import SITE_REGISTRY, Content, load_content, write_text_atomic
@@ -78,7 +79,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     paths = discover(config.seeds)
     report.seeds = len(paths)
     drafts, composed = compose_all(config, paths, rules, index, report)
-    drafts = forget_recurring(drafts, rules, index)
+    drafts = unify_names(forget_recurring(drafts, rules, index))
     copies = find_copies([draft.story for draft in drafts])
     present = {path.relative_to(config.seeds).as_posix() for path in paths}
     plan = plan_content(drafts, content, copies, composed_seeds=composed, present_seeds=present)

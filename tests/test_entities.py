@@ -140,3 +140,20 @@ def test_registry_beats_discovery_and_not_entity_wins(index: EntityIndex) -> Non
     small = make_index(registry, index.rules)
     names = _find(small, "Orbit Holdings and Noise Capital agreed.")
     assert names["companies"] == ("Orbit Holdings",)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ozaki Cells said zanoleucel (KZ-204) met its goal. KZ-204 is given once.",
+        "Ozaki Cells said KZ-204 (zanoleucel) met its goal. Zanoleucel is given once.",
+        "Ozaki Cells said zanoleucel (Brandix, formerly KZ-204) met its goal.",
+    ],
+)
+def test_a_products_inn_code_and_brand_are_one_therapy(index: EntityIndex, body: str) -> None:
+    assert _find(index, body)["therapies"] == ("zanoleucel",)
+
+
+def test_a_name_in_japanese_after_the_english_one_is_the_same_company(index: EntityIndex) -> None:
+    result = find_entities("Title", "Morimoto Kogyo K.K. (森本工業) said so. Later, 森本工業 added more.", index)
+    assert result.names["companies"] == ("Morimoto Kogyo",)

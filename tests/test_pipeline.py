@@ -253,3 +253,19 @@ def test_explain_lists_every_removed_line_with_its_rule(capsys: pytest.CaptureFi
     assert out[0] == f"{SAMPLE_SEEDS}/001_46d0c157f2cc74f6.txt: 5 removed, rule by rule:"
     assert f"{SAMPLE_SEEDS}/001_46d0c157f2cc74f6.txt:5: [promo] Schedule your 30 min Free 1stOncology Demo!" in out
     assert main(["explain", "--seeds", str(SAMPLE_SEEDS), "missing.txt"]) == 1
+
+
+def test_one_name_per_discovered_entity_across_stories(make_tree: MakeTree) -> None:
+    project = make_tree(
+        {
+            "seeds/a.txt": "Cell research institute opens in Sendai\n\nThe Northern Institute for Cell Research "
+            "(NICR) opened a lab in Sendai on Monday, with funding from Zentrix Biologics Co., Ltd.\n",
+            "seeds/b.txt": "Sendai lab signs first partners\n\nThe Northern Institute for Cell Research said on "
+            "Friday that Zentrix and two universities had signed up to use its new laboratory.\n",
+        }
+    )
+    assert run_build(project, "--quiet") == 0
+    stories = {str(front_matter(p)["seed"]): front_matter(p) for p in (project / "content").glob("*.md")}
+    assert stories["a.txt"]["organizations"] == stories["b.txt"]["organizations"] == ["NICR"]
+    assert stories["a.txt"]["companies"] == ["Zentrix Biologics"]
+    assert (project / "site/organizations/nicr/index.html").read_text(encoding="utf-8").count("stories/") >= 2

@@ -1,0 +1,60 @@
+"""One name per entity across the whole site, for entities that discovery found. Pure.
+
+The registry already gives known entities one name. Discovered ones are named story by
+story: "DCB" in one (where the text defines it) and "Development Center for Biotechnology"
+in another, "NKGen" here and "NKGen Biotech" there, "NKGEN Biotech" in a press-release tag.
+Names of one type that share a spelling are one entity; it takes the name most stories use
+(ties: an acronym, then the longer name), and every story is rewritten to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from briefing.compose import Draft
+from briefing.model import ENTITY_KEYS
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]{1,9}$")
+
+
+def unify_names(drafts: Sequence[Draft]) -> list[Draft]:
+    """Rewrite every story's discovered names to one canonical name per entity."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    usage: Counter[tuple[str, str]] = Counter()
+    for draft in drafts:
+        for entry in draft.entities.discovered:
+            name = (entry.kind, entry.name)
+            usage[name] += 1
+            for spelling in (entry.name, *entry.aliases):
+                parent[root(name)] = root((entry.kind, "\0" + spelling.casefold()))
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name in usage:
+        groups.setdefault(root(name), []).append(name)
+    rename: dict[tuple[str, str], str] = {}
+    for names in groups.values():
+        if len(names) > 1:
+            best = max(names, key=lambda n: (usage[n], bool(_ACRONYM.match(n[1])), len(n[1]), n[1]))
+            rename.update({name: best[1] for name in names if name != best})
+    if not rename:
+        return list(drafts)
+    return [_renamed(draft, rename) for draft in drafts]
+
+
+def _renamed(draft: Draft, rename: dict[tuple[str, str], str]) -> Draft:
+    changes = {
+        key: tuple(dict.fromkeys(rename.get((key, name), name) for name in draft.story.terms(key)))
+        for key in ENTITY_KEYS
+    }
+    story = dataclasses.replace(draft.story, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(draft, story=story)
