@@ -57,6 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=_positive, default=8000, help="port (default: 8000)")
     check_cmd = commands.add_parser("check", help="validate content/ only and print every problem", epilog=EPILOG)
     common(check_cmd)
+    check_cmd.add_argument(
+        "--review", action="store_true", help="also list entities found by discovery, with their sentences"
+    )
     explain_cmd = commands.add_parser("explain", help="show every line cleaning removed from seeds, and why")
     explain_cmd.add_argument("names", nargs="+", help="seed files (paths, or names inside --seeds)")
     explain_cmd.add_argument("--seeds", type=Path, default=Path("seeds"))
@@ -95,7 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _finish(report, args, "explained")
         config = _config(args)
         if args.command == "check":
-            return _finish(check(config), args, "checked")
+            report, items = check(config, review=args.review)
+            for item in items:
+                print(item)
+            return _finish(report, args, "checked")
         info = _site_info()
         if args.command == "serve":
             return serve(config, info, args)
@@ -105,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except Exception as exc:
         if getattr(args, "debug", False):
             raise

@@ -130,7 +130,8 @@ def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) 
 
 
 #: what may stand between two names of one list: "A and B", "A, B", "A, and B"
-_CONJUNCTION = re.compile(r"^(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
+_CONJUNCTION_AFTER = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&)\s+")
+_CONJUNCTION_BEFORE = re.compile(r"(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
 
 
 def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: EntityIndex) -> list[Finding]:
@@ -138,19 +139,24 @@ def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: E
     companies = [hit for hit in hits if hit.entry.kind == "companies"]
     if not companies:
         return []
+    covered = bytearray(len(text) + 1)  # characters inside some hit
+    for hit in hits:
+        covered[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+    company_starts = {hit.start for hit in companies}
+    company_ends = {hit.end for hit in companies}
     found = []
     for body_run in runs(text[body_start:], index.rules):
         start, end = body_run[0] + body_start, body_run[1] + body_start
-        if any(hit.start < end and start < hit.end for hit in hits):
+        if any(covered[start:end]):
             continue
         words = text[start:end].split()
         if words[0] in index.rules.given_names or words[0] in index.rules.not_name_words:
             continue
         if words[0].lower().rstrip(".") in MONTHS or any(word.isdigit() for word in words):
             continue  # "In April 2025, Astellas ..." is a date before a company, not a list
-        if any(
-            _CONJUNCTION.match(text[end : hit.start]) or _CONJUNCTION.match(text[hit.end : start]) for hit in companies
-        ):
+        after = _CONJUNCTION_AFTER.match(text, end)
+        before = _CONJUNCTION_BEFORE.search(text[max(0, start - 8) : start])
+        if (after and after.end() in company_starts) or (before and start - len(before.group()) in company_ends):
             name = text[start:end]
             found.append(Finding("companies", name, (name,), start, end, "company-coordination"))
     return found
@@ -210,8 +216,11 @@ def _resolve(*groups: list[Hit]) -> list[Hit]:
         key=lambda pair: (-(pair[0].end - pair[0].start), pair[1], pair[0].start),
     )
     taken: list[Hit] = []
+    occupied: set[int] = set()  # token indices already claimed
     for hit, _ in ranked:
-        if all(hit.end <= other.start or hit.start >= other.end for other in taken):
+        span = range(hit.first, hit.last)
+        if not occupied.intersection(span):
+            occupied.update(span)
             taken.append(hit)
     return sorted(taken, key=lambda hit: hit.start)
 

@@ -89,10 +89,12 @@ class Gazetteer:
 
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         """Every longest, non-overlapping known name in the tokens, left to right."""
+        words = [t.text for t in tokens]
+        folded = [word.casefold() for word in words]
         hits: list[Hit] = []
         i = 0
         while i < len(tokens):
-            hit = self.match_at(tokens, i)
+            hit = self._match(tokens, words, folded, i) if folded[i] in self.lengths else None
             if hit is None:
                 i += 1
                 continue
@@ -102,20 +104,22 @@ class Gazetteer:
 
     def match_at(self, tokens: Sequence[Token], i: int) -> Hit | None:
         """The longest known name starting at token i, if any."""
-        for length in self.lengths.get(tokens[i].text.casefold(), ()):
-            window = tokens[i : i + length]
-            if len(window) < length or not _adjacent(window):
+        words = [t.text for t in tokens]
+        return self._match(tokens, words, [word.casefold() for word in words], i)
+
+    def _match(self, tokens: Sequence[Token], words: list[str], folded: list[str], i: int) -> Hit | None:
+        for length in self.lengths.get(folded[i], ()):
+            if i + length > len(tokens):
                 continue
-            words = [t.text for t in window]
-            found = self.exact.get(tuple(words))
+            found = self.exact.get(tuple(words[i : i + length]))
             if found is None:
-                candidate = self.folded.get(_key(words, fold=True))
-                if candidate is not None and _same_initial_case(candidate[1], words[0]):
+                candidate = self.folded.get(tuple(folded[i : i + length]))
+                if candidate is not None and _same_initial_case(candidate[1], words[i]):
                     found = candidate
-            if found is not None:
+            if found is not None and _adjacent(tokens[i : i + length]):
                 entry, spelling = found
                 implied = spelling in entry.implied_by
-                return Hit(entry, i, i + length, window[0].start, window[-1].end, implied)
+                return Hit(entry, i, i + length, tokens[i].start, tokens[i + length - 1].end, implied)
         return None
 
 

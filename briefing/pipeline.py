@@ -24,6 +24,7 @@ from briefing.recurring import learn_recurring, site_of
 from briefing.registry import Registry, parse_site_registry
 from briefing.render import make_environment, render_page
 from briefing.resources import read_data
+from briefing.review import ReviewItem, review_story
 from briefing.rules import RuleSet, parse_rules, phrase_key
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
@@ -227,18 +228,32 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     return report
 
 
-def check(config: Config) -> Report:
-    """Validate content/ only, as `build` would read it; write nothing."""
+def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:
+    """Validate content/ only, as `build` would read it; write nothing.
+
+    With `review`, also list every entity that discovery rather than the registry found.
+    """
     report = Report()
     site_registry = load_site_registry(config, report)
     index = load_index(site_registry)
-    stories = canonical_stories(
-        validate(load_content(config.content, config.content.as_posix()), report), index.registry
-    )
+    content = load_content(config.content, config.content.as_posix())
+    stories = canonical_stories(validate(content, report), index.registry)
     report.stories = len(stories)
     for taxonomy in TAXONOMIES:
         report.diagnostics.extend(build_terms(stories, taxonomy, index.registry)[1])
-    return report
+    items: list[ReviewItem] = []
+    if review:
+        for file in content.files:
+            if file.story is not None:
+                text = file.path.read_text(encoding="utf-8")
+                body_line = text[: text.find("\n---\n", 3) + 5].count("\n") + 1 + _leading_blank_lines(text)
+                items += review_story(file.story, file.shown_as, body_line, index)
+    return report, items
+
+
+def _leading_blank_lines(text: str) -> int:
+    body = text[text.find("\n---\n", 3) + 5 :]
+    return len(body) - len(body.lstrip("\n"))
 
 
 def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Report]:

@@ -269,3 +269,45 @@ def test_one_name_per_discovered_entity_across_stories(make_tree: MakeTree) -> N
     assert stories["a.txt"]["organizations"] == stories["b.txt"]["organizations"] == ["NICR"]
     assert stories["a.txt"]["companies"] == ["Zentrix Biologics"]
     assert (project / "site/organizations/nicr/index.html").read_text(encoding="utf-8").count("stories/") >= 2
+
+
+def test_check_review_lists_discovered_entities_with_file_line_and_sentence(
+    make_tree: MakeTree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_tree(
+        {
+            "content/deal.md": "---\ntitle: Deal news\nslug: deal-news\ncompanies: [Zentrix Biologics]\n---\n\n"
+            "First paragraph about nothing in particular.\n\n"
+            "Zentrix Biologics Co., Ltd. signed a deal with Astellas Pharma. It was big.\n",
+            "content/registry.yaml": "companies:\n  Quillon Bio:\n    not_entity: true\n",
+        }
+    )
+    assert main(["check", "--review", "--quiet", "--content", str(project / "content")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f'{project}/content/deal.md:9: review: companies "Zentrix Biologics" (legal-form) in: '
+        "Zentrix Biologics Co., Ltd. signed a deal with Astellas Pharma."
+    ]
+
+
+def test_the_site_registry_renames_merges_describes_and_excludes(make_tree: MakeTree) -> None:
+    project = make_tree({
+        "seeds/.keep": "",
+        "content/a.md": "---\ntitle: A\nslug: a\ncompanies: [Acme Bio, Daily Planet]\n---\nA.\n",
+        "content/b.md": "---\ntitle: B\nslug: b\ncompanies: [Acme]\n---\nB.\n",
+        "content/registry.yaml": "companies:\n  Acme Cells:\n    aliases: [Acme]\n"
+                                 "    description: A maker of test cells.\n    parent: Acme Holdings\n"
+                                 "  Acme Bio:\n    merge_into: Acme Cells\n  Daily Planet:\n    not_entity: true\n",
+    })
+    assert run_build(project, "--quiet") == 0
+    companies = sorted(p.name for p in (project / "site/companies").iterdir() if p.is_dir())
+    assert companies == ["acme-cells"]
+    page = (project / "site/companies/acme-cells/index.html").read_text(encoding="utf-8")
+    assert "A maker of test cells." in page and "Acme Holdings" in page
+    assert "stories/a/" in page and "stories/b/" in page
+
+
+def test_a_broken_site_registry_is_reported_with_its_line(make_tree: MakeTree, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_tree({"content/registry.yaml": "companies:\n  Acme:\n    alias: [A]\n"})
+    assert main(["check", "--content", str(project / "content")]) == 1
+    assert capsys.readouterr().err.startswith(f"{project}/content/registry.yaml:2: error: 'Acme': unknown key 'alias'")
