@@ -61,6 +61,7 @@ class DiscoveryRules:
     person_role: re.Pattern[str]
     speech: re.Pattern[str]
     not_name_words: frozenset[str]
+    name_breaks: frozenset[str]  # words a name never runs across: days, months, titles
     regions: frozenset[str]
     not_code_names: frozenset[str]
     inn_stems: tuple[str, ...]
@@ -89,6 +90,7 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
     """Read data/discovery.yaml; raise ContentError when a list is missing."""
     data: Any = yaml.safe_load(text)
     needed = (
+        "name_breaks",
         "company_possessions",
         "legal_forms",
         "company_heads",
@@ -131,6 +133,7 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
         person_role=re.compile(rf"\b(?:{_alternation(words['person_roles'])})\b", re.IGNORECASE),
         speech=re.compile(rf"\b(?:{_alternation(words['speech_verbs'])})\b"),
         not_name_words=frozenset(words["not_name_words"]),
+        name_breaks=frozenset(words["name_breaks"]),
         regions=frozenset(w.casefold() for w in words["regions"]),
         not_code_names=frozenset(words["not_code_names"]),
         inn_stems=tuple(sorted(words["inn_stems"], key=len, reverse=True)),
@@ -202,23 +205,39 @@ def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
 
 
 def runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
-    """Spans of capitalised names, split at possessives and trimmed of sentence words."""
+    """Spans of capitalised names, split at possessives, days, months and titles, trimmed of sentence words."""
     spans: list[tuple[int, int]] = []
     for match in NAME_RUN.finditer(text):
-        pieces = re.split(r"(?<=['’]s)\s+", match.group())
-        offset = match.start()
-        for raw_piece in pieces:
-            piece_start = offset
-            offset += len(raw_piece) + 1
-            words = re.sub(r"['’]s$", "", raw_piece).split()
-            while words and (words[0] in rules.not_name_words or words[0] in _GLUE_WORDS or words[0].isdigit()):
-                piece_start += len(words[0]) + 1
-                words = words[1:]
-            while words and words[-1] in _GLUE_WORDS:
-                words = words[:-1]
-            if words:
-                spans.append((piece_start, piece_start + len(" ".join(words))))
-    return _join_and(text, spans, rules)
+        words = [(m.start() + match.start(), m.group()) for m in re.finditer(r"\S+", match.group())]
+        segment: list[tuple[int, str]] = []
+        for position, word in words:
+            possessive = re.sub(r"['’]s$", "", word)
+            if word in rules.name_breaks:
+                spans += _trimmed(segment, rules)
+                segment = []
+                continue
+            segment.append((position, possessive))
+            if possessive != word:  # "Taiwan's Mycenax": the possessive ends a name
+                spans += _trimmed(segment, rules)
+                segment = []
+        spans += _trimmed(segment, rules)
+    return _join_and(text, sorted(spans), rules)
+
+
+def _trimmed(words: list[tuple[int, str]], rules: DiscoveryRules) -> list[tuple[int, int]]:
+    """A name's span without the sentence words, numbers and "Delhi-based" around it."""
+    while words and (
+        words[0][1] in rules.not_name_words
+        or words[0][1] in _GLUE_WORDS
+        or words[0][1][0].isdigit()
+        or words[0][1].endswith("-based")
+    ):
+        words = words[1:]
+    while words and words[-1][1] in _GLUE_WORDS:
+        words = words[:-1]
+    if not words:
+        return []
+    return [(words[0][0], words[-1][0] + len(words[-1][1]))]
 
 
 def _join_and(text: str, spans: list[tuple[int, int]], rules: DiscoveryRules) -> list[tuple[int, int]]:
@@ -289,11 +308,15 @@ def _classify(
 
     if legal and name_words and name_words[0] not in rules.not_name_words:
         return found("companies", "legal-form")
-    if word_set & rules.organization_heads:
+    if word_set & rules.organization_heads and len(name_words) >= 2:
         return found("organizations", "organization-word")
+    if name_words[0] in rules.given_names and not word_set & rules.company_heads:
+        person = _person(text, start, end, name_words, rules)
+        if person:  # "firms like Joe Biden" is a person in a list, "Taylor Swift's label" a person's
+            return Finding("people", name, (name,), start, end, person)
     if in_list:
         return found("companies", "company-list")
-    if word_set & rules.weak_organization_heads:
+    if word_set & rules.weak_organization_heads and len(name_words) >= 2:
         return found("organizations", "organization-word")
     if name_words[-1] in rules.company_heads and len(name_words) >= 2:
         return found("companies", "company-word")
@@ -322,7 +345,9 @@ def _person(text: str, start: int, end: int, words: list[str], rules: DiscoveryR
         return "given-name"
     if rules.person_role.search(after[:20]) and after.startswith(",") or rules.person_role.search(before[-20:]):
         return "person-role"
-    if rules.speech.search(before[-12:]) or rules.speech.match(after.lstrip()):
+    if (rules.speech.search(before[-12:]) or rules.speech.match(after.lstrip())) and (
+        words[-1].casefold() not in rules.regions and not set(words) & rules.weak_organization_heads
+    ):
         return "person-speech"
     return None
 

@@ -131,6 +131,7 @@ def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) 
 
 #: what may stand between two names of one list: "A and B", "A, B", "A, and B"
 _CONJUNCTION_AFTER = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&)\s+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 _CONJUNCTION_BEFORE = re.compile(r"(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
 
 
@@ -155,6 +156,8 @@ def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: E
         if words[0].lower().rstrip(".") in MONTHS or any(word.isdigit() for word in words):
             continue  # "In April 2025, Astellas ..." is a date before a company, not a list
         after = _CONJUNCTION_AFTER.match(text, end)
+        if after and after.group().startswith(",") and _SENTENCE_START.search(text[max(0, start - 3) : start]):
+            after = None  # "Eventually, SpaceX ...": an opening word, not a list
         before = _CONJUNCTION_BEFORE.search(text[max(0, start - 8) : start])
         if (after and after.end() in company_starts) or (before and start - len(before.group()) in company_ends):
             name = text[start:end]

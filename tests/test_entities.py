@@ -157,3 +157,20 @@ def test_a_products_inn_code_and_brand_are_one_therapy(index: EntityIndex, body:
 def test_a_name_in_japanese_after_the_english_one_is_the_same_company(index: EntityIndex) -> None:
     result = find_entities("Title", "Morimoto Kogyo K.K. (森本工業) said so. Later, 森本工業 added more.", index)
     assert result.names["companies"] == ("Morimoto Kogyo",)
+
+
+def test_names_stop_at_days_titles_and_opening_words(index: EntityIndex) -> None:
+    names = _find(
+        index,
+        "The Hokuto Research Council Tuesday approved funds. Kenji Sato, Founder of Varnell Therapeutics, agreed. "
+        "Eventually, Zentrix Biologics Co., Ltd. and Quillon Pharma joined. One of Quillon Pharma's plants closed.",
+    )
+    assert "Hokuto Research Council" in names["organizations"]
+    assert {"Varnell Therapeutics", "Zentrix Biologics", "Quillon Pharma"} <= set(names["companies"])
+    assert not {"Eventually", "One of Quillon Pharma", "Founder of Varnell Therapeutics"} & set(names["companies"])
+    assert "Kenji Sato" in names["people"]
+
+
+def test_people_in_a_company_list_stay_people(index: EntityIndex) -> None:
+    names = _find(index, "Backers such as Kestrel Capital and investors like Michael Porter joined the round.")
+    assert "Kestrel Capital" in names["companies"] and "Michael Porter" not in names["companies"]

@@ -291,14 +291,16 @@ def test_check_review_lists_discovered_entities_with_file_line_and_sentence(
 
 
 def test_the_site_registry_renames_merges_describes_and_excludes(make_tree: MakeTree) -> None:
-    project = make_tree({
-        "seeds/.keep": "",
-        "content/a.md": "---\ntitle: A\nslug: a\ncompanies: [Acme Bio, Daily Planet]\n---\nA.\n",
-        "content/b.md": "---\ntitle: B\nslug: b\ncompanies: [Acme]\n---\nB.\n",
-        "content/registry.yaml": "companies:\n  Acme Cells:\n    aliases: [Acme]\n"
-                                 "    description: A maker of test cells.\n    parent: Acme Holdings\n"
-                                 "  Acme Bio:\n    merge_into: Acme Cells\n  Daily Planet:\n    not_entity: true\n",
-    })
+    project = make_tree(
+        {
+            "seeds/.keep": "",
+            "content/a.md": "---\ntitle: A\nslug: a\ncompanies: [Acme Bio, Daily Planet]\n---\nA.\n",
+            "content/b.md": "---\ntitle: B\nslug: b\ncompanies: [Acme]\n---\nB.\n",
+            "content/registry.yaml": "companies:\n  Acme Cells:\n    aliases: [Acme]\n"
+            "    description: A maker of test cells.\n    parent: Acme Holdings\n"
+            "  Acme Bio:\n    merge_into: Acme Cells\n  Daily Planet:\n    not_entity: true\n",
+        }
+    )
     assert run_build(project, "--quiet") == 0
     companies = sorted(p.name for p in (project / "site/companies").iterdir() if p.is_dir())
     assert companies == ["acme-cells"]
@@ -307,7 +309,9 @@ def test_the_site_registry_renames_merges_describes_and_excludes(make_tree: Make
     assert "stories/a/" in page and "stories/b/" in page
 
 
-def test_a_broken_site_registry_is_reported_with_its_line(make_tree: MakeTree, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_site_registry_is_reported_with_its_line(
+    make_tree: MakeTree, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_tree({"content/registry.yaml": "companies:\n  Acme:\n    alias: [A]\n"})
     assert main(["check", "--content", str(project / "content")]) == 1
     assert capsys.readouterr().err.startswith(f"{project}/content/registry.yaml:2: error: 'Acme': unknown key 'alias'")
