@@ -26,6 +26,7 @@ from briefing.render import make_environment, render_page
 from briefing.resources import read_data
 from briefing.review import ReviewItem, review_story
 from briefing.rules import RuleSet, parse_rules, phrase_key
+from briefing.search import index_site
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
@@ -223,7 +224,12 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     pages = plan_site(stories, terms, info)
     env = make_environment(config.templates)
     rendered = {page.output_path: render_page(env, page) for page in pages}
-    write_site(rendered, config.templates / "static", config.out)
+    write_site(
+        rendered,
+        config.templates / "static",
+        config.out,
+        finish=lambda staged: report.diagnostics.extend(index_site(staged)),
+    )
     report.pages = len(rendered)
     return report
 

@@ -7,7 +7,7 @@ reader (or a killed build) sees either the previous complete site or the new one
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from briefing.errors import error
@@ -26,8 +26,13 @@ def safe_join(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def write_site(pages: Mapping[str, str], static_dir: Path, out_dir: Path) -> None:
-    """Write every page and the static assets into `out_dir`, replacing it whole."""
+def write_site(
+    pages: Mapping[str, str], static_dir: Path, out_dir: Path, *, finish: Callable[[Path], None] | None = None
+) -> None:
+    """Write every page and the static assets into `out_dir`, replacing it whole.
+
+    `finish` runs on the complete staged site before the swap (the search indexer).
+    """
     out_dir = out_dir.absolute()
     staging = out_dir.with_name(f".{out_dir.name}.new")
     previous = out_dir.with_name(f".{out_dir.name}.old")
@@ -41,6 +46,8 @@ def write_site(pages: Mapping[str, str], static_dir: Path, out_dir: Path) -> Non
         target.write_text(pages[relative], encoding="utf-8", newline="\n")
     if static_dir.is_dir():
         shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
+    if finish is not None:
+        finish(staging)
     if out_dir.exists():
         out_dir.rename(previous)
     staging.rename(out_dir)

@@ -131,6 +131,8 @@ def month_name(key: str) -> str:
 
 def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
+    if page.text is not None:
+        return page.text
     try:
         return env.get_template(page.template).render(**page.context)
     except TemplateError as exc:

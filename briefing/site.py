@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from briefing.exports import export_files, search_files
 from briefing.model import TAXONOMIES, Story, Taxonomy
 from briefing.taxonomy import Term, companions
 
@@ -23,6 +24,20 @@ TOP_TERMS = 8
 RECENT_DAYS = 56
 #: the entity types the home page charts
 HOME_CHARTS = ("companies", "therapies", "countries")
+#: stories per entity page; a longer list continues on page/2/, page/3/...
+TERM_PAGE_SIZE = 50
+#: related stories on a story page, by shared entities of these types
+RELATED = 5
+RELATED_KEYS = ("companies", "organizations", "therapies", "modalities", "indications", "people")
+#: an entity shared by more stories than this says little about how two stories relate
+MAX_SHARED = 400
+#: the entity types search filters by: front-matter key, filter name
+SEARCH_FILTERS = (
+    ("companies", "company"),
+    ("therapies", "therapy"),
+    ("countries", "country"),
+    ("modalities", "modality"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +46,9 @@ class Page:
 
     url: str  # "stories/abc/" (directory URL) or "feed.xml"
     output_path: str  # "stories/abc/index.html"
-    template: str
+    template: str  # "" for a page whose text is made in Python (the data exports)
     context: Mapping[str, Any] = field(default_factory=dict)
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +93,7 @@ def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], i
             **common,
         )
     ]
+    related = related_stories(listed)
     for number, story in enumerate(listed):
         newer = listed[number - 1] if number > 0 else None
         older = listed[number + 1] if number + 1 < len(listed) else None
@@ -88,7 +105,7 @@ def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], i
                 original=None,
                 newer=newer,
                 older=older,
-                common=common,
+                common={**common, "related": related[story.slug]},
             )
         )
     for story in ordered:
@@ -96,32 +113,85 @@ def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], i
             original = by_slug.get(story.duplicate_of)
             pages.append(
                 _story_page(
-                    story, term_slugs=term_slugs, copies=[], original=original, newer=None, older=None, common=common
+                    story,
+                    term_slugs=term_slugs,
+                    copies=[],
+                    original=original,
+                    newer=None,
+                    older=None,
+                    common={**common, "related": []},
                 )
             )
     for taxonomy in TAXONOMIES:
         group = terms.get(taxonomy.plural, ())
         pages.append(page(f"{taxonomy.plural}/", "taxonomy.html", taxonomy=taxonomy, terms=group, **common))
         for term in group:
-            related = {t.plural: companions(term, t) for t in TAXONOMIES}
-            pages.append(
-                page(
-                    f"{taxonomy.plural}/{term.slug}/",
-                    "term.html",
-                    taxonomy=taxonomy,
-                    term=term,
-                    related=related,
-                    term_slugs=term_slugs,
-                    months=stories_per_month(term.stories),
-                    **common,
-                )
-            )
-    pages.append(page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], **common))
+            pages += _term_pages(taxonomy, term, term_slugs, common)
+    labels = {t.plural: t.singular.capitalize() for t in TAXONOMIES}
+    pages.append(page("search/", "search.html", filters=[(k, labels[k]) for k, _ in SEARCH_FILTERS], **common))
+    pages.append(page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], feed_title=info.title, **common))
+    pages += [Page(name, name, "", {}, text) for name, text in export_files(ordered, terms).items()]
+    filter_terms = {key: terms.get(key, ()) for key, _ in SEARCH_FILTERS}
+    pages += [Page(name, name, "", {}, text) for name, text in search_files(listed, filter_terms).items()]
     pages.append(page("404.html", "404.html", **common))
     pages.append(
         page("sitemap.xml", "sitemap.xml", urls=[p.url for p in pages if p.url.endswith("/") or p.url == ""], **common)
     )
     return pages
+
+
+def _term_pages(
+    taxonomy: Taxonomy, term: Term, term_slugs: Mapping[tuple[str, str], str], common: Mapping[str, Any]
+) -> list[Page]:
+    """An entity's page (split into pages of TERM_PAGE_SIZE stories when long) and its own feed."""
+    base = f"{taxonomy.plural}/{term.slug}/"
+    related = {t.plural: companions(term, t) for t in TAXONOMIES}
+    chunks = [term.stories[i : i + TERM_PAGE_SIZE] for i in range(0, len(term.stories), TERM_PAGE_SIZE)] or [()]
+    urls = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
+    pages = [
+        page(
+            url,
+            "term.html",
+            taxonomy=taxonomy,
+            term=term,
+            related=related,
+            term_slugs=term_slugs,
+            months=stories_per_month(term.stories),
+            shown=chunk,
+            page_number=number,
+            page_urls=urls,
+            **common,
+        )
+        for number, (url, chunk) in enumerate(zip(urls, chunks, strict=True), start=1)
+    ]
+    feed_title = f"{common['site'].title}: {term.name}"
+    pages.append(
+        page(f"{base}feed.xml", "feed.xml", stories=term.stories[:FEED_STORIES], feed_title=feed_title, **common)
+    )
+    return pages
+
+
+def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
+    """Per story, up to RELATED stories that share the most entities with it (rarer entities count more)."""
+    holders: dict[tuple[str, str], list[int]] = {}
+    for number, story in enumerate(stories):
+        for key in RELATED_KEYS:
+            for name in story.terms(key):
+                holders.setdefault((key, name), []).append(number)
+    related: dict[str, list[Story]] = {}
+    for number, story in enumerate(stories):
+        scores: dict[int, float] = {}
+        for key in RELATED_KEYS:
+            for name in story.terms(key):
+                others = holders[(key, name)]
+                if len(others) > MAX_SHARED:
+                    continue  # "Japan" in every story relates nothing
+                for other in others:
+                    if other != number:
+                        scores[other] = scores.get(other, 0.0) + 1.0 / len(others)
+        best = sorted(scores, key=lambda other: (-scores[other], stories[other].sort_key))[:RELATED]
+        related[story.slug] = [stories[other] for other in best]
+    return related
 
 
 def _story_page(
