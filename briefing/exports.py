@@ -76,10 +76,12 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
 
     Pagefind indexes the text; its own filter and sort indexes are not byte-stable from one
     build to the next, so the filters (stories per entity) and dates are written here:
-    `search/dates.json` ({slug: date}) and `search/<type>/<entity-slug>.json` (the slugs).
+    `search/dates.json` ({slug: date}) and `search/<type>/<entity-slug>.json` ([slug, title,
+    date] of each story naming the entity).
     """
     files = {"search/dates.json": _json({s.slug: s.date.isoformat() if s.date else "" for s in stories})}
     for key, group in terms.items():
         for term in group:
-            files[f"search/{key}/{term.slug}.json"] = _json([story.slug for story in term.stories])
+            rows = [[s.slug, s.title, s.date.isoformat() if s.date else ""] for s in term.stories]
+            files[f"search/{key}/{term.slug}.json"] = _json(rows)
     return files

@@ -67,8 +67,11 @@
       return;
     }
     let allowed = null;
+    const titles = new Map();
     for (const select of chosen) {
-      const slugs = new Set(await json("search/" + select.dataset.filter + "/" + select.value + ".json"));
+      const rows = await json("search/" + select.dataset.filter + "/" + select.value + ".json");
+      for (const [slug, title] of rows) titles.set(slug, title);
+      const slugs = new Set(rows.map((row) => row[0]));
       allowed = allowed ? new Set([...allowed].filter((slug) => slugs.has(slug))) : slugs;
     }
     let found;
@@ -95,7 +98,7 @@
     list.replaceChildren(...shown.map(({ slug, data }) => {
       const li = element("li", "story");
       const h = element("h2", "story-title");
-      const a = element("a", "", data ? (data.meta.title || slug) : slug.replace(/-/g, " "));
+      const a = element("a", "", data ? (data.meta.title || slug) : (titles.get(slug) || slug));
       a.href = new URL("stories/" + slug + "/", root).href;
       h.append(a);
       li.append(h);
@@ -104,19 +107,9 @@
         const excerpt = element("p", "summary");
         excerpt.innerHTML = data.excerpt; /* Pagefind's excerpt: escaped text with <mark> around the hits */
         li.append(excerpt);
-      } else {
-        fetchTitle(slug, a);
       }
       return li;
     }));
-  }
-
-  async function fetchTitle(slug, link) {
-    try {
-      const page = await fetch(new URL("stories/" + slug + "/", root)).then((r) => r.text());
-      const title = new DOMParser().parseFromString(page, "text/html").querySelector("h1");
-      if (title) link.textContent = title.textContent;
-    } catch (error) { /* the slug stays as the link text */ }
   }
 
   function remember(term) {

