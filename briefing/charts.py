@@ -6,38 +6,51 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-BAR_WIDTH = 14
-GAP = 4
-HEIGHT = 90
-LABEL_SPACE = 18
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WIDTH = 640  # the chart's own coordinates; it scales to the column it sits in
+HEIGHT = 120
+BOTTOM = 22  # room for the month labels
+TOP = 16  # room for the counts above the bars
+MAX_BAR = 36
+#: with more months than this, counts above the bars would crowd each other
+MAX_LABELLED = 24
+
+
+def _month(key: str) -> str:
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
 
 
 def timeline_svg(months: Sequence[tuple[str, int]], *, label: str) -> Markup:
-    """A bar per month of story counts, with the first and last month named."""
+    """A bar per month of story counts, the first and last month named, counts above the bars."""
     if not months:
         return Markup("")
     peak = max(count for _, count in months) or 1
-    width = len(months) * (BAR_WIDTH + GAP)
-    bars = []
+    slot = WIDTH / len(months)
+    bar = min(MAX_BAR, slot * 0.8)
+    plot = HEIGHT - BOTTOM - TOP
+    parts = []
     for index, (month, count) in enumerate(months):
-        bar = round(count / peak * (HEIGHT - 10))
-        x = index * (BAR_WIDTH + GAP)
-        bars.append(
-            f'<rect x="{x}" y="{HEIGHT - bar}" width="{BAR_WIDTH}" height="{bar}" class="bar">'
-            f"<title>{escape(month)}: {count} {'story' if count == 1 else 'stories'}</title></rect>"
+        height = round(count / peak * plot, 1)
+        x = round(index * slot + (slot - bar) / 2, 1)
+        y = HEIGHT - BOTTOM - height
+        noun = "story" if count == 1 else "stories"
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{round(bar, 1)}" height="{height}" class="bar">'
+            f"<title>{escape(_month(month))}: {count} {noun}</title></rect>"
         )
-    first, last = months[0][0], months[-1][0]
-    labels = f'<text x="0" y="{HEIGHT + 14}" class="axis">{escape(first)}</text>' + (
-        f'<text x="{width}" y="{HEIGHT + 14}" text-anchor="end" class="axis">{escape(last)}</text>'
-        if last != first
-        else ""
-    )
+        if count and len(months) <= MAX_LABELLED:
+            parts.append(
+                f'<text x="{round(x + bar / 2, 1)}" y="{y - 4}" text-anchor="middle" class="count">{count}</text>'
+            )
+    parts.append(f'<text x="0" y="{HEIGHT - 6}" class="axis">{escape(_month(months[0][0]))}</text>')
+    if len(months) > 1:
+        parts.append(
+            f'<text x="{WIDTH}" y="{HEIGHT - 6}" text-anchor="end" class="axis">{escape(_month(months[-1][0]))}</text>'
+        )
     return Markup(  # noqa: S704 - every value interpolated is escaped or numeric
-        f'<svg class="timeline" role="img" aria-label="{escape(label)}" viewBox="0 0 {max(width, 80)} '
-        f'{HEIGHT + LABEL_SPACE}" width="{max(width, 80)}" height="{HEIGHT + LABEL_SPACE}">'
-        + "".join(bars)
-        + labels
-        + "</svg>"
+        f'<svg class="timeline" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'preserveAspectRatio="xMinYMin meet">' + "".join(parts) + "</svg>"
     )
 
 

@@ -178,3 +178,11 @@ def test_every_page_is_valid_html(sample_build: Path) -> None:
         [str(checker), "--root", str(sample_build / "site")], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_keyboard_reaches_the_skip_link_first(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"

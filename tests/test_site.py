@@ -109,3 +109,10 @@ def test_pages_declare_language_viewport_and_a_single_h1(sample_build: Path) -> 
         assert soup.html is not None and soup.html.get("lang") == "en"
         assert soup.find("meta", attrs={"name": "viewport"}) is not None
         assert len(soup.find_all("h1")) == 1, page
+
+
+def test_pages_are_small(sample_build: Path) -> None:
+    site = sample_build / "site"
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
+    assert max(sizes.values()) < 60_000, max(sizes.items(), key=lambda item: item[1])
+    assert (site / "assets/style.css").stat().st_size < 20_000
