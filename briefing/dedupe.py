@@ -7,8 +7,8 @@ fixed sample of shingles, so the cost grows with the archive, not with its squar
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +20,8 @@ SHINGLE_WORDS = 5
 SAMPLE_EVERY = 4
 #: share of the shorter story's shingles that the longer one must contain
 MIN_CONTAINMENT = 0.5
+#: a sampled shingle shared by more stories than this is ignored when pairing candidates
+MAX_POSTING = 20
 #: stories shorter than this many shingles are too short to call copies
 MIN_SHINGLES = 20
 _WORD = re.compile(r"\w+")
@@ -34,7 +36,7 @@ def fingerprint(text: str) -> Fingerprint:
     """Hash a text's five-word shingles (case and punctuation ignored)."""
     words = [w.casefold() for w in _WORD.findall(text)]
     shingles = {
-        int.from_bytes(hashlib.blake2b(" ".join(words[i : i + SHINGLE_WORDS]).encode(), digest_size=8).digest())
+        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
         for i in range(max(len(words) - SHINGLE_WORDS + 1, 0))
     }
     return Fingerprint(frozenset(shingles))
@@ -61,7 +63,10 @@ def find_copies(stories: Sequence[Story]) -> dict[int, int]:
             i = parent[i]
         return i
 
-    candidates = {(a, b) for members in index.values() for a in members for b in members if a < b}
+    # a shingle found in many stories is a stock phrase ("did not disclose the terms"), not a sign of copying
+    candidates = {
+        (a, b) for members in index.values() if len(members) <= MAX_POSTING for a in members for b in members if a < b
+    }
     for a, b in sorted(candidates):
         shared = len(prints[a].shingles & prints[b].shingles)
         if shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles)):

@@ -81,8 +81,11 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     paths = discover(config.seeds)
     report.seeds = len(paths)
     drafts, composed = compose_all(config, paths, rules, index, report)
-    drafts = unify_names(forget_recurring(drafts, rules, index))
     copies = find_copies([draft.story for draft in drafts])
+    drafts, redone = forget_recurring(drafts, copies, rules, index)
+    drafts = unify_names(drafts)
+    if redone:
+        copies = find_copies([draft.story for draft in drafts])
     present = {path.relative_to(config.seeds).as_posix() for path in paths}
     plan = plan_content(drafts, content, copies, composed_seeds=composed, present_seeds=present)
     report.diagnostics.extend(plan.diagnostics)
@@ -113,11 +116,13 @@ def compose_all(
     return drafts, composed
 
 
-def forget_recurring(drafts: list[Draft], rules: RuleSet, index: EntityIndex) -> list[Draft]:
+def forget_recurring(
+    drafts: list[Draft], copies: dict[int, int], rules: RuleSet, index: EntityIndex
+) -> tuple[list[Draft], bool]:
     """Compose again, without them, the seeds that hold lines recurring across a site's stories."""
-    learned = learn_recurring(drafts, find_copies([draft.story for draft in drafts]))
+    learned = learn_recurring(drafts, copies)
     if not learned:
-        return drafts
+        return drafts, False
     redone: dict[str, list[Draft]] = {}
     for draft in drafts:
         site = site_of(draft)
@@ -129,13 +134,15 @@ def forget_recurring(drafts: list[Draft], rules: RuleSet, index: EntityIndex) ->
             article = draft.article
             redone[seed] = compose(article, rules.with_learned(lines), index)
     result: list[Draft] = []
+    placed: set[str] = set()
     for draft in drafts:
         seed = draft.story.seed or ""
         if seed not in redone:
             result.append(draft)
-        elif draft is next(d for d in drafts if d.story.seed == seed):
+        elif seed not in placed:  # a listing page's briefs are all made again at its first
+            placed.add(seed)
             result.extend(redone[seed])
-    return result
+    return result, bool(redone)
 
 
 def _compose_one(
@@ -273,7 +280,7 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
     rules = load_rules()
     paths = discover(config.seeds)
     drafts, _ = compose_all(config, paths, rules, index, report)
-    drafts = forget_recurring(drafts, rules, index)
+    drafts, _ = forget_recurring(drafts, find_copies([draft.story for draft in drafts]), rules, index)
     lines: list[str] = []
     for name in seed_names:
         seed = Path(name).relative_to(config.seeds).as_posix() if Path(name).is_relative_to(config.seeds) else name

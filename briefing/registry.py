@@ -61,21 +61,21 @@ class Registry:
     entries: tuple[Entry, ...]
     not_entities: frozenset[str] = frozenset()  # casefolded names editors said are no entity
     merges: dict[str, str] = field(default_factory=dict)  # casefolded name -> canonical name
+    _by_name: dict[tuple[str, str], Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], Entry] = {}
+        for entry in self.entries:
+            for spelling in (entry.name, *entry.aliases):
+                index.setdefault((entry.kind, spelling.casefold()), entry)
+        object.__setattr__(self, "_by_name", index)
 
     def by_kind(self, kind: str) -> tuple[Entry, ...]:
         return tuple(entry for entry in self.entries if entry.kind == kind)
 
     def lookup(self, kind: str, name: str) -> Entry | None:
         """The entry of a kind whose name or alias is `name` (ignoring case)."""
-        folded = name.casefold()
-        return next(
-            (
-                entry
-                for entry in self.entries
-                if entry.kind == kind and folded in {spelling.casefold() for spelling in (entry.name, *entry.aliases)}
-            ),
-            None,
-        )
+        return self._by_name.get((kind, name.casefold()))
 
     def extended(self, other: Registry) -> Registry:
         """This registry with another's entries, exclusions and merges added (the other wins)."""
