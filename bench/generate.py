@@ -20,21 +20,68 @@ import sys
 from pathlib import Path
 
 COMPANIES = [
-    "Astellas Pharma", "Takeda Pharmaceutical", "Daiichi Sankyo", "Sumitomo Pharma", "Healios", "Heartseed",
-    "Cuorips", "SanBio", "Fujifilm", "Chugai Pharmaceutical", "Eisai", "Otsuka Pharmaceutical", "Samsung Biologics",
-    "Celltrion", "Legend Biotech", "WuXi Biologics", "Novartis", "Bayer", "Kyowa Kirin", "JCR Pharmaceuticals",
+    "Astellas Pharma",
+    "Takeda Pharmaceutical",
+    "Daiichi Sankyo",
+    "Sumitomo Pharma",
+    "Healios",
+    "Heartseed",
+    "Cuorips",
+    "SanBio",
+    "Fujifilm",
+    "Chugai Pharmaceutical",
+    "Eisai",
+    "Otsuka Pharmaceutical",
+    "Samsung Biologics",
+    "Celltrion",
+    "Legend Biotech",
+    "WuXi Biologics",
+    "Novartis",
+    "Bayer",
+    "Kyowa Kirin",
+    "JCR Pharmaceuticals",
 ]
 MADE_UP = ["Zentrix", "Kaiyo", "Morinaga Cell", "Aoba", "Hikari", "Sorano", "Tessera", "Quillon", "Varnell", "Orbiton"]
 HEADS = ["Therapeutics", "Bio", "Biosciences", "Pharma", "Cell"]
-THERAPIES = ["tisagenlecleucel", "Kymriah", "lecanemab", "trastuzumab deruxtecan", "HeartSheet", "Zolgensma",
-             "AB-1005", "KZ-204", "vandefitemcel", "Qdenga"]
+THERAPIES = [
+    "tisagenlecleucel",
+    "Kymriah",
+    "lecanemab",
+    "trastuzumab deruxtecan",
+    "HeartSheet",
+    "Zolgensma",
+    "AB-1005",
+    "KZ-204",
+    "vandefitemcel",
+    "Qdenga",
+]
 COUNTRIES = ["Japan", "South Korea", "Taiwan", "China", "Singapore", "the United States", "Osaka", "Tokyo", "Seoul"]
-MODALITIES = ["iPSC-derived cell therapy", "CAR-T cell therapy", "AAV gene therapy", "NK cell therapy", "biosimilars",
-              "gene editing", "exosome therapy"]
-INDICATIONS = ["Parkinson's disease", "heart failure", "Alzheimer's disease", "multiple myeloma", "osteoporosis",
-               "spinal muscular atrophy", "retinitis pigmentosa"]
-VERBS = ["signed a licensing deal with", "agreed to acquire", "formed a partnership with", "invested in",
-         "won approval alongside", "started a joint trial with"]
+MODALITIES = [
+    "iPSC-derived cell therapy",
+    "CAR-T cell therapy",
+    "AAV gene therapy",
+    "NK cell therapy",
+    "biosimilars",
+    "gene editing",
+    "exosome therapy",
+]
+INDICATIONS = [
+    "Parkinson's disease",
+    "heart failure",
+    "Alzheimer's disease",
+    "multiple myeloma",
+    "osteoporosis",
+    "spinal muscular atrophy",
+    "retinitis pigmentosa",
+]
+VERBS = [
+    "signed a licensing deal with",
+    "agreed to acquire",
+    "formed a partnership with",
+    "invested in",
+    "won approval alongside",
+    "started a joint trial with",
+]
 FILLER = [
     "The companies did not disclose the financial terms of the agreement, which is subject to customary conditions.",
     "Analysts said the move reflected growing interest in regenerative medicine across Asia.",
@@ -44,9 +91,16 @@ FILLER = [
     "Shares of {company} rose 4% in morning trading after the announcement.",
     "The product is being developed for {indication}, a condition with few treatment options.",
 ]
-JUNK = ["ADVERTISEMENT", "Share this article", "Subscribe to our newsletter for the latest biotech news.",
-        "We use cookies to improve your experience on our site.", "Image: Getty Images", "Related articles",
-        "Read more: {company} names new chief executive", "© 2025 Example Pharma News. All rights reserved."]
+JUNK = [
+    "ADVERTISEMENT",
+    "Share this article",
+    "Subscribe to our newsletter for the latest biotech news.",
+    "We use cookies to improve your experience on our site.",
+    "Image: Getty Images",
+    "Related articles",
+    "Read more: {company} names new chief executive",
+    "© 2025 Example Pharma News. All rights reserved.",
+]
 
 
 def company(rng: random.Random) -> str:
@@ -57,10 +111,16 @@ def company(rng: random.Random) -> str:
 
 def paragraph(rng: random.Random) -> str:
     a, b = company(rng), company(rng)
-    fill = {"country": rng.choice(COUNTRIES), "modality": rng.choice(MODALITIES),
-            "indication": rng.choice(INDICATIONS), "company": a}
-    lead = (f"{a} {rng.choice(VERBS)} {b} to develop {rng.choice(THERAPIES)}, a {fill['modality']} for "
-            f"{fill['indication']}, in {fill['country']}.")
+    fill = {
+        "country": rng.choice(COUNTRIES),
+        "modality": rng.choice(MODALITIES),
+        "indication": rng.choice(INDICATIONS),
+        "company": a,
+    }
+    lead = (
+        f"{a} {rng.choice(VERBS)} {b} to develop {rng.choice(THERAPIES)}, a {fill['modality']} for "
+        f"{fill['indication']}, in {fill['country']}."
+    )
     return " ".join([lead, *(rng.choice(FILLER).format(**fill) for _ in range(rng.randint(1, 3)))])
 
 
@@ -85,13 +145,15 @@ def as_text(rng: random.Random, title: str, paragraphs: list[str]) -> str:
 def as_html(rng: random.Random, title: str, iso: str, paragraphs: list[str]) -> str:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     related = "".join(f'<li><a href="/n/{i}">{html.escape(company(rng))} news {i}</a></li>' for i in range(5))
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | News</title>'
-            f'<meta property="og:site_name" content="Example Pharma News">'
-            f'<meta property="article:published_time" content="{iso}T08:00:00Z"></head><body>'
-            f'<nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>{html.escape(title)}</h1>'
-            f'<p class="byline">By Kenji Sato</p>{body}<p>Subscribe to our newsletter.</p></article>'
-            f'<aside class="related"><h2>Related</h2><ul>{related}</ul></aside>'
-            f"<footer>© 2025 Example Pharma News</footer></body></html>\n")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | News</title>'
+        f'<meta property="og:site_name" content="Example Pharma News">'
+        f'<meta property="article:published_time" content="{iso}T08:00:00Z"></head><body>'
+        f'<nav><a href="/">Home</a> <a href="/news">News</a></nav><article><h1>{html.escape(title)}</h1>'
+        f'<p class="byline">By Kenji Sato</p>{body}<p>Subscribe to our newsletter.</p></article>'
+        f'<aside class="related"><h2>Related</h2><ul>{related}</ul></aside>'
+        f"<footer>© 2025 Example Pharma News</footer></body></html>\n"
+    )
 
 
 def generate(count: int, out: Path, seed: int = 1) -> None:

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         shutil.copytree(args.seeds, work / "seeds")
-        config = Config(seeds=work / "seeds", content=work / "content")
+        config = Config(seeds=work / "seeds", content=work / "content", cache=work / ".cache")
         report = Report()
         ingest(config, report, load_index(without=args.without))
         for diagnostic in report.diagnostics:

@@ -73,6 +73,12 @@ def discover(seeds_dir: Path) -> list[Path]:
     return sorted(files, key=lambda path: path.relative_to(seeds_dir).as_posix())
 
 
+def file_digest(path: Path) -> str:
+    """The digest a seed's bytes are known by (its story's `seed_hash`)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+
+
 def read_article(seeds_dir: Path, path: Path, *, shown_as: str) -> tuple[RawArticle, list[Diagnostic]]:
     """Read and decode one seed; raise ContentError (naming `shown_as`) when it is not an article."""
     size = path.stat().st_size

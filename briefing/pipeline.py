@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefing.cache import ComposeCache, code_version
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
@@ -16,7 +17,7 @@ from briefing.content import SITE_REGISTRY, Content, load_content, write_text_at
 from briefing.dedupe import find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.ingest import discover, read_article
+from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, Story
 from briefing.publish import write_site
 from briefing.reconcile import plan_content
@@ -62,6 +63,15 @@ def load_rules() -> RuleSet:
     return parse_rules(*read_data("boilerplate.yaml"))
 
 
+def registry_text(config: Config) -> str:
+    """The site registry's text ("" without one): part of what the compose cache is keyed by."""
+    path = config.content / SITE_REGISTRY
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 def load_site_registry(config: Config, report: Report) -> Registry | None:
     """Read content/registry.yaml, the editors' registry, if there is one."""
     path = config.content / SITE_REGISTRY
@@ -80,14 +90,14 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     content = load_content(config.content, config.content.as_posix())
     paths = discover(config.seeds)
     report.seeds = len(paths)
-    drafts, composed = compose_all(config, paths, rules, index, report)
+    cache = ComposeCache(config.cache, code_version(registry_text(config)))
+    drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
     copies = find_copies([draft.story for draft in drafts])
     drafts, redone = forget_recurring(drafts, copies, rules, index)
     drafts = unify_names(drafts)
     if redone:
         copies = find_copies([draft.story for draft in drafts])
-    present = {path.relative_to(config.seeds).as_posix() for path in paths}
-    plan = plan_content(drafts, content, copies, composed_seeds=composed, present_seeds=present)
+    plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
     for name, text in plan.writes:
         report.stories_written += write_text_atomic(config.content / name, text)
@@ -97,15 +107,21 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
 
 
 def compose_all(
-    config: Config, paths: Sequence[Path], rules: RuleSet, index: EntityIndex, report: Report
+    config: Config,
+    paths: Sequence[Path],
+    rules: RuleSet,
+    index: EntityIndex,
+    report: Report,
+    *,
+    cache: ComposeCache | None = None,
 ) -> tuple[list[Draft], set[str]]:
-    """Compose every seed (in parallel with --jobs), in seed order, collecting each one's problems."""
+    """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order."""
     jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
     if config.jobs > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=config.jobs, initializer=_init_worker, initargs=(index,)) as pool:
+        with ProcessPoolExecutor(max_workers=config.jobs, initializer=_init_worker, initargs=(index, cache)) as pool:
             results = list(pool.map(_compose_in_worker, jobs, chunksize=8))
     else:
-        results = [_compose_one(*job, rules, index) for job in jobs]
+        results = [_compose_one(*job, rules, index, cache=cache) for job in jobs]
     drafts: list[Draft] = []
     composed: set[str] = set()
     for (_, path, _), (made, diagnostics) in zip(jobs, results, strict=True):
@@ -146,16 +162,24 @@ def forget_recurring(
 
 
 def _compose_one(
-    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex
+    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: ComposeCache | None
 ) -> tuple[list[Draft] | None, list[Diagnostic]]:
+    seed = path.relative_to(seeds).as_posix()
     try:
+        digest = file_digest(path) if cache is not None else ""
+        cached = cache.get(seed, digest) if cache is not None else None
+        if cached is not None:
+            return cached
         article, notes = read_article(seeds, path, shown_as=shown_as)
     except ContentError as exc:
         return None, [exc.diagnostic]
     except OSError as exc:
         return None, [Diagnostic(shown_as, None, f"cannot read: {exc.strerror or exc}")]
     try:
-        return compose(article, rules, index), notes
+        drafts = compose(article, rules, index)
+        if cache is not None:
+            cache.put(seed, digest, (drafts, notes))
+        return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]
     except Exception as exc:  # a bug on one odd seed must not stop the other seeds' stories
@@ -171,15 +195,17 @@ def _compose_one(
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(index: EntityIndex) -> None:
+def _init_worker(index: EntityIndex, cache: ComposeCache | None) -> None:
     _WORKER["rules"] = load_rules()
     _WORKER["index"] = index
+    _WORKER["cache"] = cache
 
 
 def _compose_in_worker(job: tuple[Path, Path, str]) -> tuple[list[Draft] | None, list[Diagnostic]]:
-    rules, index = _WORKER["rules"], _WORKER["index"]
+    rules, index, cache = _WORKER["rules"], _WORKER["index"], _WORKER["cache"]
     assert isinstance(rules, RuleSet) and isinstance(index, EntityIndex)
-    return _compose_one(*job, rules, index)
+    assert cache is None or isinstance(cache, ComposeCache)
+    return _compose_one(*job, rules, index, cache=cache)
 
 
 def validate(content: Content, report: Report) -> list[Story]:

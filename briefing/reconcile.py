@@ -5,7 +5,8 @@ The rules that keep editors' work safe live here, in one place:
 - a story keeps its slug (and so its URL) across rebuilds;
 - a new story gets a slug no other story has;
 - a story the build wrote and nobody changed follows its seed: rewritten when the result
-  changes, removed when its seed is gone.
+  changes; a listing page's brief that the page no longer has is removed. A story whose seed
+  is gone stays, and is rendered (CONTRACT: content/ is rendered whether or not a seed exists).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ def plan_content(
     copies: dict[int, int],
     *,
     composed_seeds: set[str],
-    present_seeds: set[str],
 ) -> ContentPlan:
     """Plan the writes and removals that bring content/ up to date with the seeds."""
     existing: dict[SeedKey, ContentFile] = {}
@@ -82,9 +82,7 @@ def plan_content(
         writes.append((name, dump_story(story)))
     made = {(d.story.seed, d.story.part) for d in drafts}
     removals = tuple(
-        file
-        for key, file in existing.items()
-        if file.pristine and key not in made and (key[0] in composed_seeds or key[0] not in present_seeds)
+        file for key, file in existing.items() if file.pristine and key not in made and key[0] in composed_seeds
     )
     return ContentPlan(tuple(writes), removals, tuple(stories), tuple(diagnostics))
 

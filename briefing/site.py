@@ -30,7 +30,7 @@ TERM_PAGE_SIZE = 50
 RELATED = 5
 RELATED_KEYS = ("companies", "organizations", "therapies", "modalities", "indications", "people")
 #: an entity shared by more stories than this says little about how two stories relate
-MAX_SHARED = 400
+MAX_SHARED = 100
 #: the entity types search filters by: front-matter key, filter name
 SEARCH_FILTERS = (
     ("companies", "company"),

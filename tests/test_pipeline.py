@@ -101,9 +101,10 @@ def test_an_untouched_story_follows_its_seed_and_keeps_its_slug(make_tree: MakeT
     assert run_build(project, "--quiet") == 0
     assert [p.name for p in (project / "content").glob("*.md")] == [story.name]
     assert "Healios and the Kobe" in story.read_text(encoding="utf-8")
-    (project / "seeds/healios.txt").unlink()
+    (project / "seeds/healios.txt").unlink()  # the seed goes: the story stays, and is still rendered
     assert run_build(project, "--quiet") == 0
-    assert list((project / "content").glob("*.md")) == []
+    assert [p.name for p in (project / "content").glob("*.md")] == [story.name]
+    assert (project / "site/stories" / story.stem / "index.html").exists()
 
 
 def test_bad_seeds_give_one_line_each_and_the_rest_builds(
@@ -315,3 +316,27 @@ def test_a_broken_site_registry_is_reported_with_its_line(
     project = make_tree({"content/registry.yaml": "companies:\n  Acme:\n    alias: [A]\n"})
     assert main(["check", "--content", str(project / "content")]) == 1
     assert capsys.readouterr().err.startswith(f"{project}/content/registry.yaml:2: error: 'Acme': unknown key 'alias'")
+
+
+def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE, "seeds/other.txt": ARTICLE.replace("Healios", "Rohto")})
+    monkeypatch.chdir(project)  # the cache lives in ./.cache
+    assert run_build(project, "--quiet") == 0
+    assert any((project / ".cache").rglob("*.pickle"))
+    calls: list[str] = []
+
+    def counting(article: object, *args: object) -> object:
+        calls.append(getattr(article, "path", ""))
+        return compose(article, *args)  # type: ignore[arg-type]
+
+    from briefing import pipeline
+    from briefing.compose import compose
+
+    monkeypatch.setattr(pipeline, "compose", counting)
+    assert run_build(project, "--quiet") == 0
+    assert calls == []
+    (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", "Santen"), encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert calls == ["other.txt"]
