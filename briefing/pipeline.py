@@ -254,16 +254,19 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     for taxonomy in TAXONOMIES:
         terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
         report.diagnostics.extend(clashes)
-    pages = plan_site(stories, terms, info)
+    pages = sorted(plan_site(stories, terms, info), key=lambda page: page.output_path)
+    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+    if clash is not None:
+        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
     env = make_environment(config.templates)
-    rendered = {page.output_path: render_page(env, page) for page in pages}
+    # rendered one page at a time and written at once: memory holds the plan, not the site
     write_site(
-        rendered,
+        ((page.output_path, render_page(env, page)) for page in pages),
         config.templates / "static",
         config.out,
         finish=lambda staged: report.diagnostics.extend(index_site(staged)),
     )
-    report.pages = len(rendered)
+    report.pages = len(pages)
     return report
 
 

@@ -7,7 +7,7 @@ reader (or a killed build) sees either the previous complete site or the new one
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from briefing.errors import error
@@ -27,7 +27,11 @@ def safe_join(root: Path, relative: str) -> Path:
 
 
 def write_site(
-    pages: Mapping[str, str], static_dir: Path, out_dir: Path, *, finish: Callable[[Path], None] | None = None
+    pages: Iterable[tuple[str, str]],
+    static_dir: Path,
+    out_dir: Path,
+    *,
+    finish: Callable[[Path], None] | None = None,
 ) -> None:
     """Write every page and the static assets into `out_dir`, replacing it whole.
 
@@ -40,10 +44,10 @@ def write_site(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    for relative in sorted(pages):
+    for relative, text in pages:
         target = safe_join(staging, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(pages[relative], encoding="utf-8", newline="\n")
+        target.write_text(text, encoding="utf-8", newline="\n")
     if static_dir.is_dir():
         shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
     if finish is not None:
