@@ -1,8 +1,9 @@
-"""The compose cache: what a seed became, kept in .cache/ so that unchanged work is never redone.
+"""Persistent caches in .cache/, so that unchanged work is never redone. An I/O edge.
 
-An I/O edge. Entries are keyed by the seed's bytes (its digest), the code and data of this
-version of briefing, and the site registry; any change to one of them is a miss. A cache
-that cannot be read is a miss, never an error: the cache only ever saves time.
+Entries are keyed by what they were made from (a seed's or a story file's bytes) and live in
+a folder per version of briefing's code and data (and the site registry, for what entities
+depend on): any change to one of them is a miss. A cache that cannot be read is a miss,
+never an error: a cache only ever saves time.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import briefing
-from briefing.compose import Draft
-from briefing.errors import Diagnostic
 
-#: bump to drop every cache entry written by an older layout of Draft
-LAYOUT = "1"
+#: bump to drop every entry written by an older layout of the cached values
+LAYOUT = "2"
 
 
 def code_version(extra: str = "") -> str:
@@ -32,32 +32,41 @@ def code_version(extra: str = "") -> str:
     return digest.hexdigest()[:16]
 
 
-class ComposeCache:
-    """Drafts by seed digest, in one folder per code version."""
+class Store:
+    """Pickled values by key, in one folder."""
 
-    def __init__(self, root: Path, version: str) -> None:
-        self.folder = root / "compose" / version
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
-    def _path(self, seed: str, digest: str) -> Path:
-        key = hashlib.sha256(f"{seed}\0{digest}".encode()).hexdigest()
-        return self.folder / key[:2] / f"{key}.pickle"
+    def _path(self, key: str) -> Path:
+        name = hashlib.sha256(key.encode()).hexdigest()
+        return self.folder / name[:2] / f"{name}.pickle"
 
-    def get(self, seed: str, digest: str) -> tuple[list[Draft], list[Diagnostic]] | None:
-        path = self._path(seed, digest)
+    def get(self, key: str) -> Any:
+        """The value stored under a key, or None."""
         try:
-            with path.open("rb") as handle:
-                drafts = pickle.load(handle)  # noqa: S301 - our own cache, written below
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+            with self._path(key).open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - our own cache, written below
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return None
-        return drafts if isinstance(drafts, tuple) else None
 
-    def put(self, seed: str, digest: str, drafts: tuple[list[Draft], list[Diagnostic]]) -> None:
-        path = self._path(seed, digest)
+    def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(drafts, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
         except OSError:
             return  # a full or read-only disk makes the build slower, not wrong
+
+
+def compose_store(cache_dir: Path, site_registry: str) -> Store:
+    """Where composed drafts are kept: they depend on the code, the data and the site registry."""
+    return Store(cache_dir / "compose" / code_version(site_registry))
+
+
+def content_store(cache_dir: Path) -> Store:
+    """Where parsed story files are kept: they depend on the code only."""
+    return Store(cache_dir / "content" / code_version())

@@ -6,12 +6,15 @@ each story either as it was or as it is meant to be.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.cache import Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.frontmatter import parse_story
 from briefing.model import Story
@@ -53,16 +56,26 @@ def story_files(content_dir: Path) -> list[Path]:
     return sorted(content_dir.rglob("*.md"), key=lambda p: p.relative_to(content_dir).as_posix())
 
 
-def load_content(content_dir: Path, shown_dir: str) -> Content:
-    """Read every story in content/, collecting each file's problems instead of stopping."""
+def load_content(content_dir: Path, shown_dir: str, *, cache: Store | None = None) -> Content:
+    """Read every story in content/, collecting each file's problems instead of stopping.
+
+    With a cache, a file whose bytes were read before is not parsed again.
+    """
     files: list[ContentFile] = []
     diagnostics: list[Diagnostic] = []
     for path in story_files(content_dir):
         shown = f"{shown_dir}/{path.relative_to(content_dir).as_posix()}"
+        data = path.read_bytes()
+        key = f"{shown}\0{hashlib.sha256(data).hexdigest()}"
+        known = cache.get(key) if cache is not None else None
+        if isinstance(known, ContentFile):
+            files.append(dataclasses.replace(known, path=path))
+            diagnostics.extend(cache.get(key + "\0notes") or [])  # type: ignore[union-attr]
+            continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+            line = data.count(b"\n", 0, exc.start) + 1
             diagnostics.append(Diagnostic(shown, line, "not UTF-8: save the story as UTF-8"))
             files.append(ContentFile(path, shown, None, False, None, None))
             continue
@@ -76,6 +89,9 @@ def load_content(content_dir: Path, shown_dir: str) -> Content:
         diagnostics.extend(parsed.warnings)
         story = parsed.story
         files.append(ContentFile(path, shown, story, parsed.pristine, story.seed, story.part))
+        if cache is not None:
+            cache.put(key, files[-1])
+            cache.put(key + "\0notes", list(parsed.warnings))
     return Content(tuple(files), tuple(diagnostics))
 
 

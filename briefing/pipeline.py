@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from briefing.cache import ComposeCache, code_version
+from briefing.cache import Store, compose_store, content_store
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
@@ -19,7 +22,7 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, Story
-from briefing.publish import write_site
+from briefing.publish import write_pages, write_site
 from briefing.reconcile import plan_content
 from briefing.recurring import learn_recurring, site_of
 from briefing.registry import Registry, parse_site_registry
@@ -28,7 +31,7 @@ from briefing.resources import read_data
 from briefing.review import ReviewItem, review_story
 from briefing.rules import RuleSet, parse_rules, phrase_key
 from briefing.search import index_site
-from briefing.site import SiteInfo, plan_site
+from briefing.site import Page, SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
 logger = logging.getLogger(__name__)
@@ -87,10 +90,10 @@ def load_site_registry(config: Config, report: Report) -> Registry | None:
 def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     """Seeds -> content/: compose a story from every seed and reconcile content/ with them."""
     rules = load_rules()
-    content = load_content(config.content, config.content.as_posix())
+    content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
     paths = discover(config.seeds)
     report.seeds = len(paths)
-    cache = ComposeCache(config.cache, code_version(registry_text(config)))
+    cache = compose_store(config.cache, registry_text(config))
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
     copies = find_copies([draft.story for draft in drafts])
     drafts, redone = forget_recurring(drafts, copies, rules, index)
@@ -113,7 +116,7 @@ def compose_all(
     index: EntityIndex,
     report: Report,
     *,
-    cache: ComposeCache | None = None,
+    cache: Store | None = None,
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order."""
     jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
@@ -162,13 +165,13 @@ def forget_recurring(
 
 
 def _compose_one(
-    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: ComposeCache | None
+    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: Store | None
 ) -> tuple[list[Draft] | None, list[Diagnostic]]:
     seed = path.relative_to(seeds).as_posix()
     try:
-        digest = file_digest(path) if cache is not None else ""
-        cached = cache.get(seed, digest) if cache is not None else None
-        if cached is not None:
+        key = f"{seed}\0{file_digest(path)}"
+        cached = cache.get(key) if cache is not None else None
+        if isinstance(cached, tuple):
             return cached
         article, notes = read_article(seeds, path, shown_as=shown_as)
     except ContentError as exc:
@@ -178,7 +181,7 @@ def _compose_one(
     try:
         drafts = compose(article, rules, index)
         if cache is not None:
-            cache.put(seed, digest, (drafts, notes))
+            cache.put(key, (drafts, notes))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]
@@ -195,7 +198,7 @@ def _compose_one(
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(index: EntityIndex, cache: ComposeCache | None) -> None:
+def _init_worker(index: EntityIndex, cache: Store | None) -> None:
     _WORKER["rules"] = load_rules()
     _WORKER["index"] = index
     _WORKER["cache"] = cache
@@ -204,7 +207,7 @@ def _init_worker(index: EntityIndex, cache: ComposeCache | None) -> None:
 def _compose_in_worker(job: tuple[Path, Path, str]) -> tuple[list[Draft] | None, list[Diagnostic]]:
     rules, index, cache = _WORKER["rules"], _WORKER["index"], _WORKER["cache"]
     assert isinstance(rules, RuleSet) and isinstance(index, EntityIndex)
-    assert cache is None or isinstance(cache, ComposeCache)
+    assert cache is None or isinstance(cache, Store)
     return _compose_one(*job, rules, index, cache=cache)
 
 
@@ -247,7 +250,8 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     index = load_index(site_registry)
     ingest(config, report, index)
     stories = canonical_stories(
-        validate(load_content(config.content, config.content.as_posix()), report), index.registry
+        validate(load_content(config.content, config.content.as_posix(), cache=content_store(config.cache)), report),
+        index.registry,
     )
     report.stories = len(stories)
     terms = {}
@@ -258,16 +262,43 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
     if clash is not None:
         raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
-    env = make_environment(config.templates)
     # rendered one page at a time and written at once: memory holds the plan, not the site
     write_site(
-        ((page.output_path, render_page(env, page)) for page in pages),
+        functools.partial(render_all, pages, config.templates, jobs=config.jobs),
         config.templates / "static",
         config.out,
         finish=lambda staged: report.diagnostics.extend(index_site(staged)),
     )
     report.pages = len(pages)
     return report
+
+
+#: the plan a forked renderer process reads (set just before the fork, never changed after)
+_RENDER: dict[str, Any] = {}
+#: fewer pages than this are rendered in this process: starting workers would cost more
+MIN_PARALLEL_PAGES = 400
+
+
+def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int) -> None:
+    """Render every page into the staging folder, split across processes with --jobs."""
+    if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        env = make_environment(templates)
+        write_pages(((page.output_path, render_page(env, page)) for page in pages), staging)
+        return
+    _RENDER.update(pages=pages, templates=templates, staging=staging)
+    try:
+        bounds = [(n * len(pages) // jobs, (n + 1) * len(pages) // jobs) for n in range(jobs)]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_render_range, bounds))
+    finally:
+        _RENDER.clear()
+
+
+def _render_range(bounds: tuple[int, int]) -> None:
+    pages, staging = _RENDER["pages"], _RENDER["staging"]
+    env = make_environment(_RENDER["templates"])
+    start, stop = bounds
+    write_pages(((page.output_path, render_page(env, page)) for page in pages[start:stop]), staging)
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:

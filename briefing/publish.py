@@ -26,8 +26,16 @@ def safe_join(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
+def write_pages(pages: Iterable[tuple[str, str]], staging: Path) -> None:
+    """Write (site-relative path, text) pairs into a staging folder."""
+    for relative, text in pages:
+        target = safe_join(staging, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+
 def write_site(
-    pages: Iterable[tuple[str, str]],
+    pages: Iterable[tuple[str, str]] | Callable[[Path], None],
     static_dir: Path,
     out_dir: Path,
     *,
@@ -35,7 +43,9 @@ def write_site(
 ) -> None:
     """Write every page and the static assets into `out_dir`, replacing it whole.
 
-    `finish` runs on the complete staged site before the swap (the search indexer).
+    `pages` is (path, text) pairs, or a function that writes them into the staging folder
+    it is given (the parallel renderer). `finish` runs on the complete staged site before
+    the swap (the search indexer).
     """
     out_dir = out_dir.absolute()
     staging = out_dir.with_name(f".{out_dir.name}.new")
@@ -44,10 +54,10 @@ def write_site(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    for relative, text in pages:
-        target = safe_join(staging, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+    if callable(pages):
+        pages(staging)
+    else:
+        write_pages(pages, staging)
     if static_dir.is_dir():
         shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
     if finish is not None:

@@ -29,6 +29,8 @@ def index_site(site: Path) -> list[Diagnostic]:
         SEARCH_FOLDER,
         "--force-language",
         "en",
+        "--glob",
+        "stories/*/index.html",  # only story pages are searched: the rest need not be read
         "--quiet",
     ]
     try:
