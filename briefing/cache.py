@@ -70,3 +70,8 @@ def compose_store(cache_dir: Path, site_registry: str) -> Store:
 def content_store(cache_dir: Path) -> Store:
     """Where parsed story files are kept: they depend on the code only."""
     return Store(cache_dir / "content" / code_version())
+
+
+def body_store(cache_dir: Path) -> Store:
+    """Where story bodies rendered to sanitised HTML are kept: they depend on the code only."""
+    return Store(cache_dir / "bodies" / code_version())

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefing.cache import Store, compose_store, content_store
+from briefing.cache import Store, body_store, compose_store, content_store
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
@@ -264,7 +264,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
         raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
     # rendered one page at a time and written at once: memory holds the plan, not the site
     write_site(
-        functools.partial(render_all, pages, config.templates, jobs=config.jobs),
+        functools.partial(render_all, pages, config.templates, jobs=config.jobs, bodies=body_store(config.cache)),
         config.templates / "static",
         config.out,
         finish=lambda staged: report.diagnostics.extend(index_site(staged)),
@@ -279,13 +279,13 @@ _RENDER: dict[str, Any] = {}
 MIN_PARALLEL_PAGES = 400
 
 
-def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int) -> None:
+def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int, bodies: Store) -> None:
     """Render every page into the staging folder, split across processes with --jobs."""
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        env = make_environment(templates)
+        env = make_environment(templates, bodies=bodies)
         write_pages(((page.output_path, render_page(env, page)) for page in pages), staging)
         return
-    _RENDER.update(pages=pages, templates=templates, staging=staging)
+    _RENDER.update(pages=pages, templates=templates, staging=staging, bodies=bodies)
     try:
         bounds = [(n * len(pages) // jobs, (n + 1) * len(pages) // jobs) for n in range(jobs)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -296,7 +296,7 @@ def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: i
 
 def _render_range(bounds: tuple[int, int]) -> None:
     pages, staging = _RENDER["pages"], _RENDER["staging"]
-    env = make_environment(_RENDER["templates"])
+    env = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
     start, stop = bounds
     write_pages(((page.output_path, render_page(env, page)) for page in pages[start:stop]), staging)
 

@@ -7,6 +7,8 @@ Story bodies are Markdown that editors may change; what they become is sanitised
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 from pathlib import Path
 
 import markdown
@@ -14,6 +16,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup
 
+from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
 from briefing.site import Page
@@ -81,8 +84,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def make_environment(templates_dir: Path) -> Environment:
-    """The Jinja environment every page is rendered with."""
+def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Environment:
+    """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml"]),
@@ -91,7 +94,7 @@ def make_environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = markdown_to_html
+    env.filters["markdown"] = markdown_to_html if bodies is None else functools.partial(_cached_markdown, bodies)
     env.filters["long_date"] = long_date
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
@@ -110,6 +113,15 @@ def markdown_to_html(text: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # noqa: S704 - sanitised above
+
+
+def _cached_markdown(bodies: Store, text: str) -> Markup:
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    html = bodies.get(key)
+    if not isinstance(html, str):
+        html = str(markdown_to_html(text))
+        bodies.put(key, html)
+    return Markup(html)  # noqa: S704 - sanitised when it was made
 
 
 def long_date(value: datetime.date | None) -> str:
