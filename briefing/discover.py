@@ -4,7 +4,7 @@ Each finding comes from a named rule over the words around a capitalised name: a
 form ("HekaBio K.K."), a head word ("Mochida Pharmaceutical", "Kyoto University"), a list
 ("firms like JAFCO, ANRI"), a role ("X, a Kyoto-based biotech"), a deal ("partnership
 with X"), an acronym definition ("Development Center for Biotechnology (DCB)"), a title or
-role next to a person's name, a code name ("AB-1005") or an INN stem ("troculeucel").
+role next to a person's name. Products (code names, INNs, brands) are found in `products`.
 The vocabularies live in data/discovery.yaml.
 """
 
@@ -29,20 +29,8 @@ NAME_RUN = re.compile(rf"(?<![\w&.-]){_NAME_WORD}(?:{_NAME_GLUE}{_NAME_WORD})*")
 ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z0-9&-]{1,11})\)")
 #: the name in Japanese, Chinese or Korean script after an English one: "Heartseed (ハートシード)"
 NATIVE_AFTER = re.compile(r"^\s*[(（](?P<native>[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af々〆ー・]{2,30})[)）]")
-#: what sits in brackets after a product's name: "(KZ-204)", "(Brandix, formerly KZ-204)"
-BRACKETS_AFTER = re.compile(r"^\s*\((?P<inside>[^()]{2,80})\)")
-#: a brand written before a product's INN or code: "Brandix (zanoleucel)"
-BRAND_BEFORE = re.compile(r"(?P<brand>\b[A-Z][a-zA-Z0-9-]{2,30}(?: [A-Z][a-zA-Z0-9-]{1,20})?)\s*\($")
-#: words in brackets that introduce another name of the same thing
-_ALSO = re.compile(r"^(?:also known as|formerly|previously|aka|brand name|trade name|code name)\s+", re.IGNORECASE)
 #: separators between the items of a list of names
 LIST_SEPARATOR = re.compile(r"^(?:\.?,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?")
-#: a code name: letters, optional hyphen, digits ("AB-1005", "KZ-204")
-CODE_NAME = re.compile(r"(?<![\w-])(?P<code>[A-Z]{1,5}-?\d{3,5}[A-Za-z]?)(?![\w-])")
-#: a year hiding in a code-like token: "FY2025" is not a product
-_YEAR_CODE = re.compile(r"^[A-Z]{1,3}(19|20)\d{2}$")
-#: an INN-like word: lower case letters, ending in a registered stem
-INN_WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]{5,}(?![\w-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,52 +133,7 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
 
 def discover(text: str, rules: DiscoveryRules) -> list[Finding]:
     """Every name the rules find in a clean text (not its headline)."""
-    findings = _names(text, rules)
-    findings += _link_product_names(text, _code_names(text, rules) + _inn_names(text, rules))
-    return sorted(findings, key=lambda f: (f.start, -f.end, f.kind, f.name))
-
-
-def _link_product_names(text: str, products: list[Finding]) -> list[Finding]:
-    """One finding per product for a brand, INN and code name written together.
-
-    "zanoleucel (KZ-204)", "KZ-204 (zanoleucel)", "Brandix (zanoleucel)", "zanoleucel
-    (Brandix, formerly KZ-204)": the INN names the product, else the code name.
-    """
-    merged: list[Finding] = []
-    absorbed: set[int] = set()
-    for finding in products:
-        if finding.start in absorbed:
-            continue
-        names = [finding.name, *finding.spellings]
-        start, end = finding.start, finding.end
-        inside = BRACKETS_AFTER.match(text[end : end + 90])
-        if inside:
-            offset = end + inside.start("inside")
-            for raw in re.split(r"[,;]\s*", inside["inside"]):
-                part_start = offset + inside["inside"].find(raw)
-                part = _ALSO.sub("", raw.strip())
-                other = next(
-                    (f for f in products if f.start >= part_start and f.name.casefold() == part.casefold()), None
-                )
-                if other is not None:
-                    absorbed.add(other.start)
-                    names += [other.name, *other.spellings]
-                elif re.fullmatch(r"[A-Z][a-zA-Z0-9-]{2,30}", part):
-                    names.append(part)
-            end = end + inside.end()
-        brand = BRAND_BEFORE.search(text[max(0, start - 40) : start])
-        if brand and text[end - 1 : end] != ")" and text[finding.end : finding.end + 1] == ")":
-            names.append(brand["brand"])
-        display = _product_name(names)
-        merged.append(Finding("therapies", display, tuple(dict.fromkeys(names)), start, end, finding.rule))
-    return merged
-
-
-def _product_name(names: list[str]) -> str:
-    """The INN (a lower-case word) if there is one, else the code name, else the brand."""
-    inn = next((n for n in names if n[:1].islower()), None)
-    code = next((n for n in names if CODE_NAME.fullmatch(n)), None)
-    return inn or code or names[0]
+    return sorted(_names(text, rules), key=lambda f: (f.start, -f.end, f.kind, f.name))
 
 
 def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
@@ -356,31 +299,3 @@ def _is_acronym(word: str) -> bool:
     """ "BPIPO" is an acronym; "Y." (an initial) and "Shiing-Jer" are not."""
     letters = word.replace(".", "").replace("-", "")
     return len(letters) > 1 and letters.isupper()
-
-
-def _code_names(text: str, rules: DiscoveryRules) -> list[Finding]:
-    findings = []
-    for match in CODE_NAME.finditer(text):
-        code = match["code"]
-        if code in rules.not_code_names or _YEAR_CODE.match(code):
-            continue
-        findings.append(Finding("therapies", code, (code,), match.start(), match.end(), "code-name"))
-    return findings
-
-
-def _inn_names(text: str, rules: DiscoveryRules) -> list[Finding]:
-    findings: list[Finding] = []
-    for match in INN_WORD.finditer(text):
-        word = match.group()
-        folded = word.casefold()
-        if folded in rules.not_inn_words or not folded.endswith(rules.inn_stems) or len(word) < 8:
-            continue
-        if word[0].isupper() and text[max(0, match.start() - 2) : match.start()].strip() not in ("", ".", "\n"):
-            continue  # a capitalised word mid-sentence is a name, not an INN
-        previous = findings[-1] if findings else None
-        if previous and text[previous.end : match.start()] == " ":
-            joined = f"{previous.name} {folded}"
-            findings[-1] = Finding("therapies", joined, (joined,), previous.start, match.end(), "inn-stem")
-            continue
-        findings.append(Finding("therapies", folded, (word,), match.start(), match.end(), "inn-stem"))
-    return findings

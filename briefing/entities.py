@@ -16,6 +16,7 @@ from briefing.dates import MONTHS
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
 from briefing.gazetteer import Gazetteer, Hit, Token, tokenize
 from briefing.model import ENTITY_KEYS, Mention
+from briefing.products import find_products
 from briefing.registry import Entry, Registry, parse_registry
 from briefing.resources import list_data, read_data
 
@@ -84,9 +85,10 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     text = f"{title}\n\n{body}"
     tokens = tokenize(text)
     registry_hits = index.gazetteer.find(tokens)
-    findings = [
-        _shift(finding, len(title) + 2) for finding in discover(body, index.rules) if not _known(finding, index)
-    ]
+    found = sorted(
+        discover(body, index.rules) + find_products(body, index.rules), key=lambda f: (f.start, -f.end, f.kind, f.name)
+    )
+    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
     partners = _coordinated_companies(text, len(title) + 2, hits, index)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from briefing.cache import Store, body_store, compose_store, content_store
 from briefing.canonical import unify_names
@@ -22,16 +20,15 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, Story
-from briefing.publish import write_pages, write_site
+from briefing.publish import render_all, write_site
 from briefing.reconcile import plan_content
-from briefing.recurring import learn_recurring, site_of
+from briefing.recurring import forget_recurring
 from briefing.registry import Registry, parse_site_registry
-from briefing.render import make_environment, render_page
 from briefing.resources import read_data
 from briefing.review import ReviewItem, review_story
-from briefing.rules import RuleSet, parse_rules, phrase_key
+from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site
-from briefing.site import Page, SiteInfo, plan_site
+from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
 logger = logging.getLogger(__name__)
@@ -133,35 +130,6 @@ def compose_all(
             drafts.extend(made)
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
-
-
-def forget_recurring(
-    drafts: list[Draft], copies: dict[int, int], rules: RuleSet, index: EntityIndex
-) -> tuple[list[Draft], bool]:
-    """Compose again, without them, the seeds that hold lines recurring across a site's stories."""
-    learned = learn_recurring(drafts, copies)
-    if not learned:
-        return drafts, False
-    redone: dict[str, list[Draft]] = {}
-    for draft in drafts:
-        site = site_of(draft)
-        seed = draft.story.seed
-        lines = learned.get(site or "")
-        if seed is None or seed in redone or not lines:
-            continue
-        if any(phrase_key(block.text) in lines for block in draft.document.blocks):
-            article = draft.article
-            redone[seed] = compose(article, rules.with_learned(lines), index)
-    result: list[Draft] = []
-    placed: set[str] = set()
-    for draft in drafts:
-        seed = draft.story.seed or ""
-        if seed not in redone:
-            result.append(draft)
-        elif seed not in placed:  # a listing page's briefs are all made again at its first
-            placed.add(seed)
-            result.extend(redone[seed])
-    return result, bool(redone)
 
 
 def _compose_one(
@@ -271,34 +239,6 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     )
     report.pages = len(pages)
     return report
-
-
-#: the plan a forked renderer process reads (set just before the fork, never changed after)
-_RENDER: dict[str, Any] = {}
-#: fewer pages than this are rendered in this process: starting workers would cost more
-MIN_PARALLEL_PAGES = 400
-
-
-def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int, bodies: Store) -> None:
-    """Render every page into the staging folder, split across processes with --jobs."""
-    if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        env = make_environment(templates, bodies=bodies)
-        write_pages(((page.output_path, render_page(env, page)) for page in pages), staging)
-        return
-    _RENDER.update(pages=pages, templates=templates, staging=staging, bodies=bodies)
-    try:
-        bounds = [(n * len(pages) // jobs, (n + 1) * len(pages) // jobs) for n in range(jobs)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            list(pool.map(_render_range, bounds))
-    finally:
-        _RENDER.clear()
-
-
-def _render_range(bounds: tuple[int, int]) -> None:
-    pages, staging = _RENDER["pages"], _RENDER["staging"]
-    env = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
-    start, stop = bounds
-    write_pages(((page.output_path, render_page(env, page)) for page in pages[start:stop]), staging)
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:

@@ -1,4 +1,4 @@
-"""Publish: write the rendered site to disk in one swap. The I/O edge for site/.
+"""Publish: render the pages and write the site to disk in one swap. The I/O edge for site/.
 
 The new site is written in full beside the old one, then the two are exchanged, so a
 reader (or a killed build) sees either the previous complete site or the new one.
@@ -6,11 +6,17 @@ reader (or a killed build) sees either the previous complete site or the new one
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from briefing.cache import Store
 from briefing.errors import error
+from briefing.render import make_environment, render_page
+from briefing.site import Page
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -76,3 +82,31 @@ def recover(out_dir: Path) -> None:
         previous.rename(out_dir)
     elif previous.exists():
         shutil.rmtree(previous)
+
+
+#: the plan a forked renderer process reads (set just before the fork, never changed after)
+_RENDER: dict[str, Any] = {}
+#: fewer pages than this are rendered in this process: starting workers would cost more
+MIN_PARALLEL_PAGES = 400
+
+
+def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int, bodies: Store) -> None:
+    """Render every page into the staging folder, split across processes with --jobs."""
+    if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        env = make_environment(templates, bodies=bodies)
+        write_pages(((page.output_path, render_page(env, page)) for page in pages), staging)
+        return
+    _RENDER.update(pages=pages, templates=templates, staging=staging, bodies=bodies)
+    try:
+        bounds = [(n * len(pages) // jobs, (n + 1) * len(pages) // jobs) for n in range(jobs)]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_render_range, bounds))
+    finally:
+        _RENDER.clear()
+
+
+def _render_range(bounds: tuple[int, int]) -> None:
+    pages, staging = _RENDER["pages"], _RENDER["staging"]
+    env = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
+    start, stop = bounds
+    write_pages(((page.output_path, render_page(env, page)) for page in pages[start:stop]), staging)

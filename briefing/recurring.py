@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
-from briefing.compose import Draft
-from briefing.rules import phrase_key
+from briefing.compose import Draft, compose
+from briefing.entities import EntityIndex
+from briefing.rules import RuleSet, phrase_key
 
 #: a line must recur in this many different stories of a site to count as its furniture
 MIN_ARTICLES = 3
@@ -51,3 +52,32 @@ def learn_recurring(drafts: Sequence[Draft], copies: Mapping[int, int]) -> dict[
         for site, lines in seen.items()
     }
     return {site: lines for site, lines in sorted(learned.items()) if lines}
+
+
+def forget_recurring(
+    drafts: list[Draft], copies: dict[int, int], rules: RuleSet, index: EntityIndex
+) -> tuple[list[Draft], bool]:
+    """Compose again, without them, the seeds that hold lines recurring across a site's stories."""
+    learned = learn_recurring(drafts, copies)
+    if not learned:
+        return drafts, False
+    redone: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        site = site_of(draft)
+        seed = draft.story.seed
+        lines = learned.get(site or "")
+        if seed is None or seed in redone or not lines:
+            continue
+        if any(phrase_key(block.text) in lines for block in draft.document.blocks):
+            article = draft.article
+            redone[seed] = compose(article, rules.with_learned(lines), index)
+    result: list[Draft] = []
+    placed: set[str] = set()
+    for draft in drafts:
+        seed = draft.story.seed or ""
+        if seed not in redone:
+            result.append(draft)
+        elif seed not in placed:  # a listing page's briefs are all made again at its first
+            placed.add(seed)
+            result.extend(redone[seed])
+    return result, bool(redone)

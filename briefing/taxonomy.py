@@ -6,6 +6,7 @@ alias ("Astellas") in a story's front matter still lands on the one page ("Astel
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import Counter
 from collections.abc import Sequence
@@ -59,8 +60,6 @@ def canonical_stories(stories: Sequence[Story], registry: Registry) -> list[Stor
 
 
 def _replace(story: Story, changes: dict[str, tuple[str, ...]]) -> Story:
-    import dataclasses
-
     return dataclasses.replace(story, **changes)  # type: ignore[arg-type]
 
 

@@ -192,9 +192,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_two_builds_are_byte_identical_and_parallel_matches_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import pipeline
+    from briefing import publish
 
-    monkeypatch.setattr(pipeline, "MIN_PARALLEL_PAGES", 10)  # render the samples' pages in two processes too
+    monkeypatch.setattr(publish, "MIN_PARALLEL_PAGES", 10)  # render the samples' pages in two processes too
     for name, jobs in (("a", "1"), ("b", "1"), ("c", "2")):
         shutil.copytree(SAMPLE_SEEDS, tmp_path / name / "seeds")
         monkeypatch.chdir(tmp_path / name)
