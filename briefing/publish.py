@@ -1,12 +1,16 @@
 """Publish: render the pages and write the site to disk in one swap. The I/O edge for site/.
 
-The new site is written in full beside the old one, then the two are exchanged, so a
-reader (or a killed build) sees either the previous complete site or the new one.
+The new site is written in full beside the old one, then the two are exchanged in one step
+(renameat2 with RENAME_EXCHANGE on Linux; elsewhere two renames, repaired by the next build
+if one is interrupted), so a reader or a killed build sees either the previous complete site
+or the new one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -68,11 +72,30 @@ def write_site(
         shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
     if finish is not None:
         finish(staging)
+    if out_dir.exists() and exchange(staging, out_dir):
+        shutil.rmtree(staging)  # it now holds the previous site
+        return
     if out_dir.exists():
         out_dir.rename(previous)
     staging.rename(out_dir)
     if previous.exists():
         shutil.rmtree(previous)
+
+
+#: renameat2(2) flag that swaps two paths in one step (Linux 3.15+)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically where the system can (Linux renameat2); False where it cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return bool(result == 0)
 
 
 def recover(out_dir: Path) -> None:

@@ -119,6 +119,7 @@
     history.replaceState(null, "", params.toString() ? "?" + params : window.location.pathname);
   }
 
+  form.addEventListener("submit", (event) => { event.preventDefault(); search(); });
   let timer = 0;
   query.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 150); });
   for (const select of [...selects, order]) select.addEventListener("change", search);

@@ -1,0 +1,137 @@
+"""Nothing lost, nothing half-written: builds killed at random moments, hostile input in a browser."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from briefing.frontmatter import parse_story
+from tests.conftest import ROOT, SAMPLE_SEEDS
+
+NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
+
+Heartseed said on Monday it had started a trial of its iPSC-derived heart cell spheroids in Osaka.
+
+The company expects first results next year, it said in a statement.
+"""
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(project: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--templates", str(ROOT / "templates"), "--quiet"]
+    return subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    shutil.copytree(SAMPLE_SEEDS, before / "seeds")
+    assert build(before).wait() == 0
+    old_site = tree(before / "site")
+    (before / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")  # the next build changes the site
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    started = time.perf_counter()
+    assert build(after).wait() == 0
+    duration = time.perf_counter() - started
+    new_site = tree(after / "site")
+    assert new_site != old_site
+    rng = random.Random(7)
+    outcomes = set()
+    for attempt in range(20):
+        work = tmp_path / f"kill-{attempt}"
+        shutil.copytree(before, work)
+        process = build(work)
+        time.sleep(rng.uniform(0, duration * 1.1))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        site = tree(work / "site")
+        assert site in (old_site, new_site), f"attempt {attempt}: site/ is neither the old nor the new site"
+        outcomes.add("old" if site == old_site else "new")
+        for story in (work / "content").glob("*.md"):
+            parse_story(story.read_text(encoding="utf-8"), story.name)  # every story file whole
+        assert build(work).wait() == 0, f"attempt {attempt}: the next build failed"
+        assert tree(work / "site") == new_site
+        shutil.rmtree(work)
+    assert outcomes  # which of the two each attempt saw depends on timing; both are fine
+
+
+HOSTILE_SEED = """<script>window.pwned = 1; alert("seed")</script> Takeda and the <img src=x onerror=alert(1)> deal
+
+Takeda said <script>alert("body")</script> it would buy <a href="javascript:alert(1)">a biotech</a> in Osaka.
+<iframe src="javascript:alert(2)"></iframe> The deal <b onmouseover="alert(3)">closes</b> in May.
+<style>body { background: url("javascript:alert(4)") }</style> "Great news," said Kenji Sato, chief executive.
+"""
+HOSTILE_STORY = """---
+title: '<script>window.pwned = 1</script><img src=x onerror="window.pwned=2">'
+slug: hostile-edit
+companies: ['<img src=x onerror="window.pwned=3">', Takeda]
+summary: <svg onload="window.pwned=4">
+---
+Text with [a link](javascript:alert(5)) and ![img](data:text/html,<script>alert(6)</script>).
+
+<script>window.pwned = 7</script>
+<div onclick="alert(8)" style="background:url(javascript:alert(9))">raw html</div>
+<iframe src="data:text/html,<script>alert(10)</script>"></iframe>
+<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxMSk8L3NjcmlwdD4=">data link</a>
+"""
+
+
+def test_hostile_input_never_runs_in_a_reader_s_browser(tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium (.ci/run installs it)")
+        pytest.skip("no chromium on this machine: the browser half of this test is skipped")
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "hostile.txt").write_text(HOSTILE_SEED, encoding="utf-8")
+    (tmp_path / "seeds" / "hostile.html").write_text(
+        "<html><body><article><h1>Astellas <script>alert('h1')</script>news</h1>"
+        + "<p onclick=alert(1)>Astellas said it would expand in Osaka, the company said on Monday morning.</p>" * 5
+        + "<script>alert('page')</script></article></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "hostile-edit.md").write_text(HOSTILE_STORY, encoding="utf-8")
+    assert build(tmp_path).wait() == 0
+    site = tmp_path / "site"
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.find_all(True):
+            assert element.name not in ("iframe", "object", "embed", "style"), f"{page}: <{element.name}>"
+            assert element.name != "script" or element.get("src", "").startswith(("../", "./", "assets/")), page
+            for attribute, value in element.attrs.items():
+                assert not attribute.startswith("on"), f"{page}: {attribute}"
+                text = " ".join(value) if isinstance(value, list) else str(value)
+                assert not text.strip().lower().startswith(("javascript:", "data:text", "vbscript:")), f"{page}: {text}"
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for html_file in sorted(site.rglob("*.html")):
+            page.goto(html_file.as_uri())
+            page.mouse.move(100, 100)
+            assert page.evaluate("window.pwned === undefined"), html_file
+        browser.close()
+    assert dialogs == []
