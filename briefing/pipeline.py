@@ -88,7 +88,8 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     """Seeds -> content/: compose a story from every seed and reconcile content/ with them."""
     rules = load_rules()
     content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
-    paths = discover(config.seeds)
+    # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
+    paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
     report.seeds = len(paths)
     cache = compose_store(config.cache, registry_text(config))
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)

@@ -135,3 +135,93 @@ def test_hostile_input_never_runs_in_a_reader_s_browser(tmp_path: Path) -> None:
             assert page.evaluate("window.pwned === undefined"), html_file
         browser.close()
     assert dialogs == []
+
+
+HOSTILE_TITLES = [
+    "../../etc/passwd",
+    "/absolute/path title here",
+    "tab\tand\x1fcontrol title here",
+    "x" * 300,
+    "アステラス製薬が大阪で新工場",
+    "CON",
+    "...",
+    "Same title twice",
+    "Same title twice",
+]
+
+
+def test_slugs_from_hostile_titles_stay_inside_and_are_distinct(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    for number, title in enumerate(HOSTILE_TITLES):
+        body = f"Astellas said on Monday that it would open plant number {number} in Osaka next year, it said."
+        (tmp_path / "seeds" / f"{number:02d}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    assert build(tmp_path).wait() == 0
+    stories = sorted((tmp_path / "content").glob("*.md"))
+    assert len(stories) == len(HOSTILE_TITLES)
+    slugs = [parse_story(p.read_text(encoding="utf-8"), p.name).story.slug for p in stories]
+    assert len(set(slugs)) == len(slugs)
+    assert all(len(slug) <= 80 and slug not in ("con", "nul") for slug in slugs)
+    for slug in slugs:
+        assert (tmp_path / "site" / "stories" / slug / "index.html").is_file()
+    outside = [p for p in tmp_path.rglob("*") if not p.resolve().is_relative_to(tmp_path.resolve())]
+    assert outside == []
+    first = {p.name: p.read_bytes() for p in stories}
+    assert build(tmp_path).wait() == 0  # stable: a rebuild keeps every slug
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "content").glob("*.md"))} == first
+
+
+def test_odd_files_give_one_line_each_and_stay_fast(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = "Astellas opened a plant in Osaka on Monday, the company said in a statement. "
+    (seeds / "huge.txt").write_bytes(b"x" * (21 * 1024 * 1024))
+    (seeds / "one-line.txt").write_text("Headline of a one-line page\n\n" + text * 13_000, encoding="utf-8")
+    (seeds / "controls.txt").write_text(
+        "Zero\u200bwidth and \x07 bell headline\r\n\r\n" + text * 3 + "\r\n", encoding="utf-8"
+    )
+    (seeds / "truncated.txt").write_bytes(
+        ("Truncated UTF-8 headline here\n\n" + text * 3).encode("utf-8") + b"\xe3\x81"
+    )
+    (seeds / "cr-only.txt").write_text("Old Mac line ends headline\r\r" + text * 3 + "\r", encoding="utf-8")
+    started = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--templates", str(ROOT / "templates")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    lines = process.stderr.splitlines()
+    assert process.returncode == 1
+    assert [line for line in lines if "huge.txt" in line] == [
+        "seeds/huge.txt:1: error: file is 21 MB; a seed may be at most 20 MB (save only the article)"
+    ]
+    assert len([line for line in lines if "truncated.txt" in line]) == 1
+    assert not any("Traceback" in line for line in lines)
+    titles = {
+        parse_story(p.read_text(encoding="utf-8"), p.name).story.title for p in (tmp_path / "content").glob("*.md")
+    }
+    assert {"Zerowidth and bell headline", "Old Mac line ends headline", "Headline of a one-line page"} <= titles
+    assert elapsed < 120, f"odd files took {elapsed:.0f} s"
+
+
+def test_reversed_discovery_order_gives_the_same_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import pipeline
+    from briefing.cli import main
+
+    trees = []
+    real = pipeline.discover
+    for name, flip in (("forward", False), ("reversed", True)):
+        project = tmp_path / name
+        shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+        (project / "seeds" / "twin-a.txt").write_text("Same title twice\n\n" + NEW_SEED, encoding="utf-8")
+        (project / "seeds" / "twin-b.txt").write_text(
+            "Same title twice\n\nA different body about Takeda in Osaka, which the company said would grow.\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setattr(pipeline, "discover", lambda folder, flip=flip: real(folder)[:: -1 if flip else 1])
+        monkeypatch.chdir(project)
+        assert main(["--templates", str(ROOT / "templates"), "--quiet"]) == 0
+        trees.append({k: v for k, v in tree(project).items() if not k.startswith(".cache/")})
+    assert trees[0] == trees[1]
