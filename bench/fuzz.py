@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -19,21 +20,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.fuzz_targets import TARGETS, texts  # noqa: E402
 
 
+def fuzz(target: Callable[[str], None], examples: int) -> None:
+    """Run one target on `examples` generated texts; hypothesis reports the smallest failure."""
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(text=texts)
+    def run(text: str) -> None:
+        target(text)
+
+    run()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--target", choices=sorted(TARGETS))
     args = parser.parse_args(argv)
     for name in [args.target] if args.target else sorted(TARGETS):
-        target = TARGETS[name]
         started = time.perf_counter()
-
-        @settings(max_examples=args.examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        @given(text=texts)
-        def run(text: str, target=target) -> None:  # type: ignore[no-untyped-def]
-            target(text)
-
-        run()
+        fuzz(TARGETS[name], args.examples)
         print(f"{name}: {args.examples} examples, no crash ({time.perf_counter() - started:.0f} s)")
     return 0
 
