@@ -8,6 +8,7 @@ reports problems per field with the line they are on.
 from __future__ import annotations
 
 import datetime
+import difflib
 import hashlib
 import re
 from collections.abc import Callable
@@ -41,6 +42,8 @@ KEY_ORDER: tuple[str, ...] = (
     "seed_hash",
 )
 REQUIRED_KEYS = ("title", "slug")
+#: an unknown key this close to a known one is a misspelling of it, and an error
+TYPO_CUTOFF = 0.8
 _LIST_KEYS = frozenset({"authors", *ENTITY_KEYS})
 _ALL_KEYS = frozenset({*KEY_ORDER, BUILD_HASH_KEY})
 
@@ -141,8 +144,12 @@ def parse_story(text: str, path: str) -> ParsedStory:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise error(path, 2, "front matter must be a mapping of keys to values")
     lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
-    warnings = [
-        warning(path, lines[key], f"unknown key '{key}' (ignored); known keys: {', '.join(KEY_ORDER)}")
+    for key in data:
+        typo = difflib.get_close_matches(str(key), KEY_ORDER, n=1, cutoff=TYPO_CUTOFF) if key not in _ALL_KEYS else []
+        if typo:  # "compnies" is a broken edit: the companies the editor meant would be lost
+            raise error(path, lines[str(key)], f"unknown key '{key}': did you mean '{typo[0]}'?")
+    warnings = [  # other keys are welcome (CONTRACT): kept in the file, not used by the build
+        warning(path, lines[str(key)], f"unknown key '{key}' (ignored); known keys: {', '.join(KEY_ORDER)}")
         for key in data
         if key not in _ALL_KEYS
     ]

@@ -97,6 +97,10 @@ def test_an_edit_is_detected() -> None:
         ("---\ntitle: T\nslug: t\nkind: essay\n---\n", "content/x.md:4: error: kind: expected 'article' or 'brief'"),
         ("---\nslug: t\n---\n", "content/x.md:2: error: missing required key 'title'"),
         ("---\ntitle: T\nslug: t\npart: -1\n---\n", "content/x.md:4: error: part: expected a whole number"),
+        (
+            "---\ntitle: T\nslug: t\ncompnies: [A]\n---\n",
+            "content/x.md:4: error: unknown key 'compnies': did you mean 'companies'?",
+        ),
     ],
 )
 def test_errors_name_the_line(text: str, message: str) -> None:
