@@ -19,8 +19,10 @@ from pathlib import Path
 
 from briefing import __version__
 from briefing.config import Config, load_site_settings
+from briefing.entities import load_index
 from briefing.errors import ContentError
-from briefing.pipeline import Report, build, check, explain
+from briefing.intake import add_seed, describe
+from briefing.pipeline import Report, build, check, explain, load_rules, load_site_registry
 from briefing.site import SiteInfo
 
 #: the templates that ship beside the package, used when the current folder has none
@@ -33,7 +35,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="build.py", description="Build the briefing site from seeds/ through content/ into site/.", epilog=EPILOG
     )
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{build,serve,check,explain}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,serve,check,add,explain}")
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--content", type=Path, default=Path("content"), help="story folder (default: content)")
@@ -60,6 +62,11 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument(
         "--review", action="store_true", help="also list entities found by discovery, with their sentences"
     )
+    add_cmd = commands.add_parser("add", help="store an article (a file, or pasted text on stdin) in seeds/")
+    add_cmd.add_argument("file", nargs="?", default="-", help="the article: a .txt or .html file, or - for stdin")
+    add_cmd.add_argument("--seeds", type=Path, default=Path("seeds"), help="raw articles (default: seeds)")
+    add_cmd.add_argument("--content", type=Path, default=Path("content"), help="for the site registry")
+    add_cmd.set_defaults(quiet=True, strict=False)
     explain_cmd = commands.add_parser("explain", help="show every line cleaning removed from seeds, and why")
     explain_cmd.add_argument("names", nargs="+", help="seed files (paths, or names inside --seeds)")
     explain_cmd.add_argument("--seeds", type=Path, default=Path("seeds"))
@@ -82,7 +89,7 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     words = list(sys.argv[1:] if argv is None else argv)
-    if not words or words[0] not in ("build", "serve", "check", "explain", "-h", "--help", "--version"):
+    if not words or words[0] not in ("build", "serve", "check", "explain", "add", "-h", "--help", "--version"):
         words.insert(0, "build")  # `python build.py [options]` is `python build.py build [options]`
     args = parser.parse_args(words)
     logging.basicConfig(
@@ -91,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        if args.command == "add":
+            return add(args)
         if args.command == "explain":
             lines, report = explain(Config(seeds=args.seeds, content=args.content), args.names)
             for line in lines:
@@ -121,6 +130,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def add(args: argparse.Namespace) -> int:
+    """Store an article in seeds/ and show what the build will make of it."""
+    if args.file == "-":
+        data, suffix, shown_as = sys.stdin.buffer.read(), ".txt", "stdin"
+    else:
+        source = Path(args.file)
+        if not source.is_file():
+            print(f"{args.file}:1: error: no such file", file=sys.stderr)
+            return 1
+        data, suffix, shown_as = source.read_bytes(), source.suffix, source.as_posix()
+    report = Report()
+    config = Config(seeds=args.seeds, content=args.content)
+    index = load_index(load_site_registry(config, report))
+    added = add_seed(data, args.seeds, suffix=suffix, rules=load_rules(), index=index, shown_as=shown_as)
+    for diagnostic in [*report.diagnostics, *added.notes]:
+        print(diagnostic, file=sys.stderr)
+    for line in describe(added):
+        print(line)
+    return 0
 
 
 def _config(args: argparse.Namespace) -> Config:
