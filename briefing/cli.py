@@ -8,16 +8,12 @@ on warnings.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import logging
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefing import __version__
+from briefing import __version__, preview
 from briefing.config import Config, load_site_settings
 from briefing.entities import load_index
 from briefing.errors import ContentError
@@ -195,38 +191,12 @@ def _finish(report: Report, args: argparse.Namespace, verb: str) -> int:
 
 
 def serve(config: Config, info: SiteInfo, args: argparse.Namespace) -> int:
-    """Build, serve the site on 127.0.0.1, and rebuild whenever an input changes."""
-    status = _finish(build(config, info=info), args, "built")
-    handler = functools.partial(_QuietHandler, directory=str(config.out.absolute()))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    """Build, serve the site on 127.0.0.1, and rebuild (and reload the browser) whenever an input changes."""
+    status = [_finish(build(config, info=info), args, "built")]
+
+    def rebuild() -> None:
+        status[0] = _finish(build(config, info=info), args, "rebuilt")
+
     print(f"serving http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
-    watched = (config.seeds, config.content, config.templates)
-    seen = _snapshot(watched)
-    try:
-        while True:
-            time.sleep(0.5)
-            now = _snapshot(watched)
-            if now != seen:
-                seen = now
-                status = _finish(build(config, info=info), args, "rebuilt")
-                seen = _snapshot(watched)
-    except KeyboardInterrupt:
-        server.shutdown()
-        return status
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        return
-
-
-def _snapshot(folders: Sequence[Path]) -> dict[str, tuple[float, int]]:
-    state: dict[str, tuple[float, int]] = {}
-    for folder in folders:
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    stat = path.stat()
-                    state[path.as_posix()] = (stat.st_mtime, stat.st_size)
-    return state
+    preview.serve(config.out.absolute(), args.port, (config.seeds, config.content, config.templates), rebuild)
+    return status[0]
