@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -25,7 +27,7 @@ from briefing.reconcile import plan_content
 from briefing.recurring import forget_recurring
 from briefing.registry import Registry, parse_site_registry
 from briefing.resources import read_data
-from briefing.review import ReviewItem, review_story
+from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site
 from briefing.site import SiteInfo, plan_site
@@ -84,8 +86,11 @@ def load_site_registry(config: Config, report: Report) -> Registry | None:
         return None
 
 
-def ingest(config: Config, report: Report, index: EntityIndex) -> None:
-    """Seeds -> content/: compose a story from every seed and reconcile content/ with them."""
+def ingest(config: Config, report: Report, index: EntityIndex) -> list[Draft]:
+    """Seeds -> content/: compose a story from every seed and reconcile content/ with them.
+
+    Returns the drafts, each with the slug its story has in content/ (for the review page).
+    """
     rules = load_rules()
     content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
@@ -105,6 +110,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> None:
     for file in plan.removals:
         file.path.unlink(missing_ok=True)
         report.stories_removed += 1
+    return [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
 
 
 def compose_all(
@@ -131,6 +137,15 @@ def compose_all(
             drafts.extend(made)
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def read_manifest(site: Path) -> dict[str, str] | None:
+    """The previous build's story manifest (slug -> digest), to say what changed; None on a first build."""
+    try:
+        data = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
 
 
 def _compose_one(
@@ -217,7 +232,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     report = Report()
     site_registry = load_site_registry(config, report)
     index = load_index(site_registry)
-    ingest(config, report, index)
+    drafts = ingest(config, report, index)
     stories = canonical_stories(
         validate(load_content(config.content, config.content.as_posix(), cache=content_store(config.cache)), report),
         index.registry,
@@ -227,7 +242,9 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     for taxonomy in TAXONOMIES:
         terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
         report.diagnostics.extend(clashes)
-    pages = sorted(plan_site(stories, terms, info), key=lambda page: page.output_path)
+    previous = read_manifest(config.out)
+    review = review_context(stories, drafts, previous)
+    pages = sorted(plan_site(stories, terms, info, review=review), key=lambda page: page.output_path)
     clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
     if clash is not None:
         raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))

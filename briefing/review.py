@@ -7,8 +7,11 @@ it (`not_entity: true` there).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from briefing.compose import Draft
 from briefing.entities import EntityIndex, find_entities
 from briefing.model import Story
 from briefing.patterns import sentences
@@ -73,3 +76,71 @@ def _window(sentence: str, at: int) -> str:
     begin = max(0, min(at - MAX_QUOTE // 3, len(sentence) - MAX_QUOTE))
     cut = sentence[begin : begin + MAX_QUOTE]
     return ("…" if begin else "") + cut.strip() + ("…" if begin + MAX_QUOTE < len(sentence) else "")
+
+
+#: where the build keeps its story manifest inside the site, to say next time what changed
+MANIFEST = "review/manifest.json"
+#: how many removed lines the review page shows per article
+SHOWN_REMOVALS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """What cleaning took out of one seed."""
+
+    seed: str
+    slug: str
+    lines: tuple[tuple[str, str], ...]  # (rule, text)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    """Everything the editors' review page shows."""
+
+    undated: tuple[Story, ...]
+    discovered: tuple[tuple[str, str, str, str, str], ...]  # (slug, kind, name, rule, sentence)
+    duplicates: tuple[Story, ...]
+    removed: tuple[Removed, ...]
+    added: tuple[str, ...]  # slugs, against the previous build
+    changed: tuple[str, ...]
+    gone: tuple[str, ...]
+    first_build: bool
+    manifest: dict[str, str]
+
+
+def story_digest(story: Story) -> str:
+    """A story's fingerprint for the manifest: what a reader would see change."""
+    return hashlib.sha256(repr(story).encode("utf-8")).hexdigest()[:16]
+
+
+def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: dict[str, str] | None) -> ReviewPage:
+    """The review page's lists: undated stories, discovered entities, copies, removals, changes."""
+    discovered: list[tuple[str, str, str, str, str]] = []
+    removed: list[Removed] = []
+    for draft in drafts:
+        story = draft.story
+        text = f"{story.title}\n\n{draft.document.body_text}"
+        seen: set[tuple[str, str]] = set()
+        for mention in draft.entities.mentions:
+            key = (mention.kind, mention.name)
+            if mention.origin == "discovery" and key not in seen and mention.name in story.terms(mention.kind):
+                seen.add(key)
+                discovered.append(
+                    (story.slug, mention.kind, mention.name, mention.rule, _sentence(text, mention.start))
+                )
+        if draft.document.removed and (story.part or 1) == 1:
+            lines = tuple((r.rule, r.text) for r in draft.document.removed[:SHOWN_REMOVALS])
+            removed.append(Removed(story.seed or "", story.slug, lines))
+    manifest = {story.slug: story_digest(story) for story in stories}
+    before = previous or {}
+    return ReviewPage(
+        undated=tuple(s for s in stories if s.date is None and s.duplicate_of is None),
+        discovered=tuple(sorted(discovered, key=lambda row: (row[1], row[2].casefold(), row[0]))),
+        duplicates=tuple(s for s in stories if s.duplicate_of is not None),
+        removed=tuple(sorted(removed, key=lambda r: r.seed)),
+        added=tuple(sorted(set(manifest) - set(before))) if previous is not None else (),
+        changed=tuple(sorted(slug for slug in manifest if slug in before and before[slug] != manifest[slug])),
+        gone=tuple(sorted(set(before) - set(manifest))),
+        first_build=previous is None,
+        manifest=manifest,
+    )

@@ -7,12 +7,14 @@ the relative way back to the root ("../../"), so the site works under any sub-pa
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from briefing.exports import export_files, search_files
 from briefing.model import TAXONOMIES, Story, Taxonomy
+from briefing.review import MANIFEST, ReviewPage
 from briefing.taxonomy import Term, companions
 
 #: how many stories the home page and the feed show
@@ -71,7 +73,13 @@ def page(url: str, template: str, **context: Any) -> Page:
     return Page(url, output_path, template, {"root": _root(output_path), "url": url, **context})
 
 
-def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], info: SiteInfo) -> list[Page]:
+def plan_site(
+    stories: Sequence[Story],
+    terms: Mapping[str, tuple[Term, ...]],
+    info: SiteInfo,
+    *,
+    review: ReviewPage | None = None,
+) -> list[Page]:
     """Plan every page: home, stories, an index and a page per entity of every type, feeds."""
     ordered = sorted(stories, key=lambda s: s.sort_key)
     listed = [s for s in ordered if s.duplicate_of is None]
@@ -134,8 +142,17 @@ def plan_site(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]], i
     filter_terms = {key: terms.get(key, ()) for key, _ in SEARCH_FILTERS}
     pages += [Page(name, name, "", {}, text) for name, text in search_files(listed, filter_terms).items()]
     pages.append(page("404.html", "404.html", **common))
+    if review is not None:  # for editors: not linked from the readers' pages, not in the sitemap
+        pages.append(page("review/", "review.html", review=review, **common))
+        manifest = json.dumps(review.manifest, indent=0, sort_keys=True) + "\n"
+        pages.append(Page(MANIFEST, MANIFEST, "", {}, manifest))
     pages.append(
-        page("sitemap.xml", "sitemap.xml", urls=[p.url for p in pages if p.url.endswith("/") or p.url == ""], **common)
+        page(
+            "sitemap.xml",
+            "sitemap.xml",
+            urls=[p.url for p in pages if (p.url.endswith("/") or p.url == "") and p.url != "review/"],
+            **common,
+        )
     )
     return pages
 

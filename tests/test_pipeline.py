@@ -346,3 +346,16 @@ def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
     (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", "Santen"), encoding="utf-8")
     assert run_build(project, "--quiet") == 0
     assert calls == ["other.txt"]
+
+
+def test_the_review_page_says_what_changed_since_the_previous_build(make_tree: MakeTree) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE})
+    assert run_build(project, "--quiet") == 0
+    review = project / "site/review/index.html"
+    assert "first build" in review.read_text(encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert "No story changed." in review.read_text(encoding="utf-8")
+    (story,) = (project / "content").glob("*.md")
+    story.write_text(story.read_text(encoding="utf-8").replace("milestone", "turning point"), encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert f'Changed: <a href="../stories/{story.stem}/">' in review.read_text(encoding="utf-8")

@@ -116,3 +116,21 @@ def test_pages_are_small(sample_build: Path) -> None:
     sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
     assert max(sizes.values()) < 60_000, max(sizes.items(), key=lambda item: item[1])
     assert (site / "assets/style.css").stat().st_size < 20_000
+
+
+def test_the_review_page_is_for_editors_only_and_lists_what_to_check(sample_build: Path) -> None:
+    site = sample_build / "site"
+    page = (site / "review/index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in page
+    assert "review/" not in (site / "index.html").read_text(encoding="utf-8")
+    assert "review/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    sections = {h2.get_text(): h2.find_parent("section") for h2 in soup.find_all("h2")}
+    undated = next(s for title, s in sections.items() if title.startswith("Stories without a date"))
+    assert "AskBio says Japan’s MHLW" in undated.get_text()
+    discovered = next(s for title, s in sections.items() if title.startswith("Entities found by discovery"))
+    assert "troculeucel" in discovered.get_text() and "inn-stem" in discovered.get_text()
+    copies = next(s for title, s in sections.items() if title.startswith("Syndicated copies"))
+    assert "is a copy of" in copies.get_text()
+    removed = next(s for title, s in sections.items() if title.startswith("Lines removed"))
+    assert "Schedule your 30 min Free 1stOncology Demo!" in removed.get_text()
