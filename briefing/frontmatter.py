@@ -39,6 +39,7 @@ KEY_ORDER: tuple[str, ...] = (
     *ENTITY_KEYS,
     "summary",
     "duplicate_of",
+    "hidden",
     "seed_hash",
 )
 REQUIRED_KEYS = ("title", "slug")
@@ -232,6 +233,14 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _flag(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
 def _summary(value: Any) -> str:
     return "" if value is None or value == "" else _text(value)
 
@@ -254,6 +263,7 @@ _CHECKERS: dict[str, Callable[[Any], Any]] = {
     "date": _date,
     "summary": _summary,
     "duplicate_of": _optional_slug,
+    "hidden": _flag,
     **dict.fromkeys(_LIST_KEYS, _names),
 }
 

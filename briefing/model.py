@@ -124,6 +124,7 @@ class Story:
     people: tuple[str, ...] = ()
     summary: str = ""
     duplicate_of: str | None = None
+    hidden: bool = False  # an editor's "do not show": kept in content/, left out of the site
     body: str = ""  # Markdown
     seed_hash: str | None = None  # digest of the seed this was made from
 

@@ -233,10 +233,8 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     site_registry = load_site_registry(config, report)
     index = load_index(site_registry)
     drafts = ingest(config, report, index)
-    stories = canonical_stories(
-        validate(load_content(config.content, config.content.as_posix(), cache=content_store(config.cache)), report),
-        index.registry,
-    )
+    content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
+    stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
     report.stories = len(stories)
     terms = {}
     for taxonomy in TAXONOMIES:

@@ -359,3 +359,15 @@ def test_the_review_page_says_what_changed_since_the_previous_build(make_tree: M
     story.write_text(story.read_text(encoding="utf-8").replace("milestone", "turning point"), encoding="utf-8")
     assert run_build(project, "--quiet") == 0
     assert f'Changed: <a href="../stories/{story.stem}/">' in review.read_text(encoding="utf-8")
+
+
+def test_a_hidden_story_stays_in_content_but_leaves_the_site(make_tree: MakeTree) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE})
+    assert run_build(project, "--quiet") == 0
+    (story,) = (project / "content").glob("*.md")
+    story.write_text(story.read_text(encoding="utf-8").replace("hidden: false", "hidden: true"), encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert story.exists() and "hidden: true" in story.read_text(encoding="utf-8")
+    assert not (project / "site/stories" / story.stem).exists()
+    assert story.stem not in (project / "site/index.html").read_text(encoding="utf-8")
+    assert not (project / "site/companies/healios").exists()
