@@ -8,12 +8,12 @@ it (`not_entity: true` there).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from briefing.compose import Draft
 from briefing.entities import EntityIndex, find_entities
-from briefing.model import Story
+from briefing.model import ENTITY_KEYS, Mention, Story
 from briefing.patterns import sentences
 
 #: how much of a long sentence the report quotes, around the name
@@ -43,17 +43,23 @@ def review_story(story: Story, path: str, body_line: int, index: EntityIndex) ->
     text = f"{story.title}\n\n{story.body}"
     entities = find_entities(story.title, story.body, index, authors=story.authors)
     items: list[ReviewItem] = []
-    seen: set[tuple[str, str]] = set()
-    listed = {(key, name) for key in entities.names for name in entities.names[key]}
-    for mention in entities.mentions:
-        key = (mention.kind, mention.name)
-        if mention.origin != "discovery" or key in seen or key not in listed:
-            continue
-        seen.add(key)
+    for mention in first_discoveries(entities.mentions, entities.names):
         offset = mention.start - len(story.title) - 2
         line = 2 if offset < 0 else body_line + story.body.count("\n", 0, offset)
         items.append(ReviewItem(path, line, mention.kind, mention.name, mention.rule, _sentence(text, mention.start)))
     return items
+
+
+def first_discoveries(mentions: Sequence[Mention], names: Mapping[str, Sequence[str]]) -> list[Mention]:
+    """The first mention of each entity discovery found, of those the story lists in `names`."""
+    seen: set[tuple[str, str]] = set()
+    first = []
+    for mention in mentions:
+        key = (mention.kind, mention.name)
+        if mention.origin == "discovery" and key not in seen and mention.name in names.get(mention.kind, ()):
+            seen.add(key)
+            first.append(mention)
+    return first
 
 
 def _sentence(text: str, position: int) -> str:
@@ -120,14 +126,10 @@ def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: 
     for draft in drafts:
         story = draft.story
         text = f"{story.title}\n\n{draft.document.body_text}"
-        seen: set[tuple[str, str]] = set()
-        for mention in draft.entities.mentions:
-            key = (mention.kind, mention.name)
-            if mention.origin == "discovery" and key not in seen and mention.name in story.terms(mention.kind):
-                seen.add(key)
-                discovered.append(
-                    (story.slug, mention.kind, mention.name, mention.rule, _sentence(text, mention.start))
-                )
+        listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
+        for mention in first_discoveries(draft.entities.mentions, listed):
+            sentence = _sentence(text, mention.start)
+            discovered.append((story.slug, mention.kind, mention.name, mention.rule, sentence))
         if draft.document.removed and (story.part or 1) == 1:
             lines = tuple((r.rule, r.text) for r in draft.document.removed[:SHOWN_REMOVALS])
             removed.append(Removed(story.seed or "", story.slug, lines))
