@@ -160,6 +160,7 @@ def _config(args: argparse.Namespace) -> Config:
         templates=templates,
         strict=args.strict,
         jobs=getattr(args, "jobs", 1),
+        progress=not args.quiet,
     )
 
 
@@ -183,7 +184,7 @@ def _finish(report: Report, args: argparse.Namespace, verb: str) -> int:
                 f"{report.seeds} seeds",
                 f"{report.stories_written} stories written",
                 f"{report.stories} stories",
-                f"{report.pages} pages",
+                f"{report.pages} pages ({report.rendered} rendered, {report.written} files changed)",
             ]
         print(f"{verb}: {', '.join(parts)}; {report.errors} errors, {report.warnings} warnings")
     failed = report.errors > 0 or (args.strict and report.warnings > 0)

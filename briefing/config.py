@@ -24,6 +24,7 @@ class Config:
     cache: Path = Path(".cache")
     strict: bool = False
     jobs: int = 1
+    progress: bool = True  # a progress bar on long builds, when standard error is a terminal
     title: str = "Briefing"
     description: str = "Cell and gene therapy, regenerative medicine and pharma in Japan and Asia"
     base_url: str = ""  # e.g. "https://team.example.org/briefing/": makes feed and sitemap links absolute

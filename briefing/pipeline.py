@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import os
@@ -20,9 +19,11 @@ from briefing.content import SITE_REGISTRY, Content, load_content, write_text_at
 from briefing.dedupe import find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
+from briefing.fingerprint import Fingerprints, page_salt, shared_values
 from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, Story
-from briefing.publish import render_all, write_site
+from briefing.progress import Progress
+from briefing.publish import write_site
 from briefing.reconcile import plan_content
 from briefing.recurring import forget_recurring
 from briefing.registry import Registry, parse_site_registry
@@ -46,6 +47,8 @@ class Report:
     stories_removed: int = 0
     stories: int = 0
     pages: int = 0
+    rendered: int = 0  # pages rendered (the others were unchanged)
+    written: int = 0  # files of the site whose bytes changed
 
     @property
     def errors(self) -> int:
@@ -124,19 +127,41 @@ def compose_all(
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order."""
     jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
-    if config.jobs > 1 and len(jobs) > 1:
+    # what the cache has is read here; only the seeds it lacks are composed, in parallel
+    results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache) for job in jobs]
+    missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
+    if config.jobs > 1 and len(missing) > 1:
         with ProcessPoolExecutor(max_workers=config.jobs, initializer=_init_worker, initargs=(index, cache)) as pool:
-            results = list(pool.map(_compose_in_worker, jobs, chunksize=8))
+            made = iter(pool.map(_compose_in_worker, missing, chunksize=8))
     else:
-        results = [_compose_one(*job, rules, index, cache=cache) for job in jobs]
+        made = iter([_compose_one(*job, rules, index, cache=cache) for job in missing])
+    results = [result if result is not None else next(made) for result in results]
     drafts: list[Draft] = []
     composed: set[str] = set()
-    for (_, path, _), (made, diagnostics) in zip(jobs, results, strict=True):
-        report.diagnostics.extend(diagnostics)
-        if made is not None:
-            drafts.extend(made)
+    for (_, path, _), result in zip(jobs, results, strict=True):
+        assert result is not None
+        report.diagnostics.extend(result[1])
+        if result[0] is not None:
+            drafts.extend(result[0])
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def _cache_key(seeds: Path, path: Path) -> str:
+    return f"{path.relative_to(seeds).as_posix()}\0{file_digest(path)}"
+
+
+def _cached(
+    seeds: Path, path: Path, shown_as: str, cache: Store | None
+) -> tuple[list[Draft] | None, list[Diagnostic]] | None:
+    """What the cache holds for a seed, or None (no cache, not cached, or unreadable: compose it)."""
+    if cache is None:
+        return None
+    try:
+        cached = cache.get(_cache_key(seeds, path))
+    except OSError:
+        return None
+    return cached if isinstance(cached, tuple) else None
 
 
 def read_manifest(site: Path) -> dict[str, str] | None:
@@ -151,12 +176,8 @@ def read_manifest(site: Path) -> dict[str, str] | None:
 def _compose_one(
     seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: Store | None
 ) -> tuple[list[Draft] | None, list[Diagnostic]]:
-    seed = path.relative_to(seeds).as_posix()
     try:
-        key = f"{seed}\0{file_digest(path)}"
-        cached = cache.get(key) if cache is not None else None
-        if isinstance(cached, tuple):
-            return cached
+        key = _cache_key(seeds, path)
         article, notes = read_article(seeds, path, shown_as=shown_as)
     except ContentError as exc:
         return None, [exc.diagnostic]
@@ -246,13 +267,27 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
     if clash is not None:
         raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
-    # rendered one page at a time and written at once: memory holds the plan, not the site
-    write_site(
-        functools.partial(render_all, pages, config.templates, jobs=config.jobs, bodies=body_store(config.cache)),
+    fingerprints = Fingerprints(
+        page_salt(config.templates),
+        stories,
+        (term for group in terms.values() for term in group),
+        shared_values(pages),
+    )
+    progress = Progress("rendering", enabled=config.progress)
+    published = write_site(
+        pages,
+        fingerprints,
         config.templates / "static",
         config.out,
-        finish=lambda staged: report.diagnostics.extend(index_site(staged)),
+        cache=config.cache,
+        templates=config.templates,
+        jobs=config.jobs,
+        bodies=body_store(config.cache),
+        finish=lambda tree: report.diagnostics.extend(index_site(tree)),
+        progress=progress,
     )
+    progress.close()
+    report.rendered, report.written = published.rendered, published.written
     report.pages = len(pages)
     return report
 

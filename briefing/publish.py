@@ -1,9 +1,15 @@
-"""Publish: render the pages and write the site to disk in one swap. The I/O edge for site/.
+"""Publish: render the pages that changed and swap the new site in whole. The I/O edge for site/.
 
-The new site is written in full beside the old one, then the two are exchanged in one step
-(renameat2 with RENAME_EXCHANGE on Linux; elsewhere two renames, repaired by the next build
-if one is interrupted), so a reader or a killed build sees either the previous complete site
-or the new one.
+Two folders take turns: site/ is what readers see, and .site.new/ holds the site of the build
+before it. A build brings .site.new/ up to date (a file whose fingerprint it already has is
+left alone, one that site/ has is hard-linked from there, and only the rest are rendered, and
+written only when their bytes changed), then exchanges the two folders in one step (renameat2
+with RENAME_EXCHANGE on Linux; elsewhere three renames, repaired by the next build if one is
+interrupted). A reader or a killed build sees either the previous complete site or the new one.
+
+What each folder holds (path -> fingerprint, digest of the bytes) is kept in .cache/trees/,
+under the folder's inode, which stays with the folder when it is renamed. A folder being
+changed has no record, so a build killed half way is never trusted: the next one starts it over.
 """
 
 from __future__ import annotations
@@ -11,16 +17,27 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import shutil
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from briefing.cache import Store
 from briefing.errors import error
+from briefing.fingerprint import Fingerprints, digest
+from briefing.progress import Progress
 from briefing.render import make_environment, render_page
 from briefing.site import Page
+
+#: path in the site -> (fingerprint of what it was made from, digest of its bytes)
+Manifest = dict[str, tuple[str, str]]
+#: fewer pages than this are rendered in this process: starting workers would cost more
+MIN_PARALLEL_PAGES = 400
+#: pages a worker renders per task: small enough to share the work out evenly
+CHUNK_PAGES = 200
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -36,50 +53,194 @@ def safe_join(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def write_pages(pages: Iterable[tuple[str, str]], staging: Path) -> None:
-    """Write (site-relative path, text) pairs into a staging folder."""
-    for relative, text in pages:
-        target = safe_join(staging, relative)
+@dataclass
+class Tree:
+    """The folder the new site is built in, what it holds, and the live site to link from."""
+
+    root: Path
+    held: Manifest
+    live: Path | None = None
+    live_held: Manifest = field(default_factory=dict)
+    made: Manifest = field(default_factory=dict)
+    linked: int = 0
+    written: int = 0
+
+    def place(self, path: str, key: str) -> bool:
+        """Put an unchanged file in place without making it again; False when it must be made."""
+        if self.held.get(path, ("", ""))[0] == key:
+            self.made[path] = self.held[path]
+            return True
+        if self.live is not None and self.live_held.get(path, ("", ""))[0] == key:
+            target = safe_join(self.root, path)
+            target.unlink(missing_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(safe_join(self.live, path), target)
+            except OSError:
+                return False
+            self.made[path] = self.live_held[path]
+            self.linked += 1
+            return True
+        return False
+
+    def write(self, path: str, key: str, data: bytes) -> None:
+        """Put a file that had to be made again, and record it."""
+        self.record(path, key, self.put(path, data))
+
+    def put(self, path: str, data: bytes) -> str:
+        """Put a file in the folder; the digest of its bytes (safe in a worker process).
+
+        Nothing is written when the folder already holds these bytes, or when the live site
+        does (the file is hard-linked from there, so an unchanged file stays the very same
+        file). The old file is unlinked first: it may be a hard link to a live site's file.
+        """
+        made = digest(data)
+        if made == self.held.get(path, ("", ""))[1]:
+            return made
+        target = safe_join(self.root, path)
+        target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        if self.live is not None and made == self.live_held.get(path, ("", ""))[1]:
+            try:
+                os.link(safe_join(self.live, path), target)
+                return made
+            except OSError:
+                pass  # written below
+        with target.open("xb") as handle:
+            handle.write(data)
+        return made
+
+    def record(self, path: str, key: str, made: str) -> None:
+        if made != self.held.get(path, ("", ""))[1]:
+            self.written += 1
+        self.made[path] = (key, made)
+
+    def remove_stale(self) -> None:
+        """Remove the files of the old build that the new one does not have, and emptied folders."""
+        folders: set[Path] = set()
+        for path in sorted(set(self.held) - set(self.made)):
+            target = safe_join(self.root, path)
+            target.unlink(missing_ok=True)
+            folders.update(p for p in target.parents if p.is_relative_to(self.root) and p != self.root)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            try:
+                folder.rmdir()
+            except OSError:
+                continue  # not empty: it holds files of the new site
+
+
+def _record_path(cache: Path, folder: Path) -> Path:
+    return cache / "trees" / f"{folder.stat().st_ino}.pickle"
+
+
+def _identity(folder: Path) -> tuple[int, int, int]:
+    """Which folder this is: a record is trusted only for the very folder it was written for
+    (an inode can be reused by a later folder, never with the same change time)."""
+    status = folder.stat()
+    return status.st_dev, status.st_ino, status.st_ctime_ns
+
+
+def read_record(cache: Path, folder: Path) -> Manifest | None:
+    """What a site folder holds, as the build that finished it recorded; None when unknown."""
+    try:
+        with _record_path(cache, folder).open("rb") as handle:
+            identity, manifest = pickle.load(handle)  # noqa: S301 - our own record, written below
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+        return None
+    if identity != _identity(folder) or not isinstance(manifest, dict):
+        return None
+    return manifest
+
+
+def forget_record(cache: Path, folder: Path) -> None:
+    try:
+        _record_path(cache, folder).unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def write_record(cache: Path, folder: Path, manifest: Manifest) -> None:
+    """Record what a finished site folder holds (after its last rename: a rename changes its ctime)."""
+    try:
+        path = _record_path(cache, folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps((_identity(folder), manifest), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        return  # the next build makes every file again: slower, not wrong
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What a publish did: files rendered, written (bytes changed) and linked unchanged."""
+
+    rendered: int
+    written: int
+    linked: int
+    files: int
 
 
 def write_site(
-    pages: Iterable[tuple[str, str]] | Callable[[Path], None],
+    pages: Sequence[Page],
+    fingerprints: Fingerprints,
     static_dir: Path,
     out_dir: Path,
     *,
-    finish: Callable[[Path], None] | None = None,
-) -> None:
-    """Write every page and the static assets into `out_dir`, replacing it whole.
+    cache: Path,
+    templates: Path,
+    jobs: int,
+    bodies: Store | None = None,
+    finish: Callable[[Tree], None] | None = None,
+    progress: Progress | None = None,
+) -> Published:
+    """Bring the site in `out_dir` up to `pages` and the static assets, replacing it whole.
 
-    `pages` is (path, text) pairs, or a function that writes them into the staging folder
-    it is given (the parallel renderer). `finish` runs on the complete staged site before
-    the swap (the search indexer).
+    `finish` adds more files to the complete new site before the swap (the search index).
     """
     out_dir = out_dir.absolute()
-    staging = out_dir.with_name(f".{out_dir.name}.new")
-    previous = out_dir.with_name(f".{out_dir.name}.old")
-    recover(out_dir)
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    if callable(pages):
-        pages(staging)
-    else:
-        write_pages(pages, staging)
+    spare = out_dir.with_name(f".{out_dir.name}.new")
+    recover(out_dir, spare)
+    live = out_dir if out_dir.is_dir() else None
+    live_held = (read_record(cache, out_dir) or {}) if live is not None else {}
+    held = read_record(cache, spare) if spare.is_dir() else None
+    if held is None:
+        if spare.exists():
+            shutil.rmtree(spare)
+        spare.mkdir(parents=True)
+        held = {}
+    forget_record(cache, spare)  # being changed: not to be trusted until it is finished
+    tree = Tree(spare, held, live, live_held)
+    todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
+    if progress is not None:
+        progress.start(len(todo))
+    for made_path, key, made in render_all(todo, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+        tree.record(made_path, key, made)
     if static_dir.is_dir():
-        shutil.copytree(static_dir, staging / "assets", dirs_exist_ok=True)
+        for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+            data = file.read_bytes()
+            path = "assets/" + file.relative_to(static_dir).as_posix()
+            if not tree.place(path, digest(data)):
+                tree.write(path, digest(data), data)
     if finish is not None:
-        finish(staging)
-    if out_dir.exists() and exchange(staging, out_dir):
-        shutil.rmtree(staging)  # it now holds the previous site
-        return
-    if out_dir.exists():
+        finish(tree)
+    tree.remove_stale()
+    swap(spare, out_dir)
+    write_record(cache, out_dir, tree.made)
+    if live is not None and live_held:  # the old site, now the spare folder
+        write_record(cache, spare, live_held)
+    return Published(len(todo), tree.written, tree.linked, len(tree.made))
+
+
+def swap(spare: Path, out_dir: Path) -> None:
+    """Make the finished spare folder the site, and the old site the spare."""
+    if not out_dir.exists():
+        spare.rename(out_dir)
+    elif not exchange(spare, out_dir):
+        previous = out_dir.with_name(f".{out_dir.name}.old")
         out_dir.rename(previous)
-    staging.rename(out_dir)
-    if previous.exists():
-        shutil.rmtree(previous)
+        spare.rename(out_dir)
+        previous.rename(spare)
 
 
 #: renameat2(2) flag that swaps two paths in one step (Linux 3.15+)
@@ -98,38 +259,64 @@ def exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
-def recover(out_dir: Path) -> None:
-    """Put back the previous site if a build was killed between the two renames of a swap."""
+def recover(out_dir: Path, spare: Path) -> None:
+    """Finish a swap that a killed build left between its renames (where there is no renameat2)."""
     previous = out_dir.with_name(f".{out_dir.name}.old")
-    if previous.exists() and not out_dir.exists():
+    if not previous.exists():
+        return
+    if not out_dir.exists():
         previous.rename(out_dir)
-    elif previous.exists():
+    elif not spare.exists():
+        previous.rename(spare)
+    else:
         shutil.rmtree(previous)
 
 
 #: the plan a forked renderer process reads (set just before the fork, never changed after)
 _RENDER: dict[str, Any] = {}
-#: fewer pages than this are rendered in this process: starting workers would cost more
-MIN_PARALLEL_PAGES = 400
 
 
-def render_all(pages: Sequence[Page], templates: Path, staging: Path, *, jobs: int, bodies: Store) -> None:
-    """Render every page into the staging folder, split across processes with --jobs."""
+def render_all(
+    pages: Sequence[tuple[Page, str]],
+    templates: Path,
+    tree: Tree,
+    *,
+    jobs: int,
+    bodies: Store | None,
+    progress: Progress | None = None,
+) -> list[tuple[str, str, str]]:
+    """Render (page, fingerprint) pairs into a folder, split across processes with --jobs.
+
+    Returns (path, fingerprint, digest of the bytes) per page.
+    """
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         env = make_environment(templates, bodies=bodies)
-        write_pages(((page.output_path, render_page(env, page)) for page in pages), staging)
-        return
-    _RENDER.update(pages=pages, templates=templates, staging=staging, bodies=bodies)
+        done = [_render_one(env, page, key, tree) for page, key in pages]
+        if progress is not None:
+            progress.advance(len(pages))
+        return done
+    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies)
+    results: list[tuple[str, str, str]] = []
     try:
-        bounds = [(n * len(pages) // jobs, (n + 1) * len(pages) // jobs) for n in range(jobs)]
+        bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            list(pool.map(_render_range, bounds))
+            for future in as_completed([pool.submit(_render_range, bound) for bound in bounds]):
+                done = future.result()
+                results.extend(done)
+                if progress is not None:
+                    progress.advance(len(done))
     finally:
         _RENDER.clear()
+    return sorted(results)
 
 
-def _render_range(bounds: tuple[int, int]) -> None:
-    pages, staging = _RENDER["pages"], _RENDER["staging"]
+def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, str]:  # noqa: ANN401
+    data = render_page(env, page).encode("utf-8")
+    return page.output_path, key, tree.put(page.output_path, data)
+
+
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
+    pages, tree = _RENDER["pages"], _RENDER["tree"]
     env = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
     start, stop = bounds
-    write_pages(((page.output_path, render_page(env, page)) for page in pages[start:stop]), staging)
+    return [_render_one(env, page, key, tree) for page, key in pages[start:stop]]

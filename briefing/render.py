@@ -19,7 +19,8 @@ from markupsafe import Markup
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
-from briefing.site import Page
+from briefing.site import Page, stories_per_month
+from briefing.taxonomy import companions_by_type
 
 MONTH_NAMES = (
     "January",
@@ -99,6 +100,9 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
     env.globals["bar_chart"] = bar_chart
+    # worked out when a page is rendered, so that pages the build skips cost nothing
+    env.globals["companions_by_type"] = companions_by_type
+    env.globals["stories_per_month"] = stories_per_month
     return env
 
 

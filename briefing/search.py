@@ -8,25 +8,37 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from briefing.errors import Diagnostic, Severity
+from briefing.fingerprint import digest
+from briefing.publish import Tree
 
 #: the folder inside the site that holds the index and pagefind.js
 SEARCH_FOLDER = "pagefind"
 TIMEOUT_SECONDS = 600
 
 
-def index_site(site: Path) -> list[Diagnostic]:
+def index_site(tree: Tree) -> list[Diagnostic]:
     """Index every story page of a built site; a failure is a warning (the site works without search)."""
+    with tempfile.TemporaryDirectory(prefix="briefing-search-") as folder:
+        diagnostics = run_pagefind(tree.root, Path(folder))
+        for file in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            data = file.read_bytes()
+            tree.write(f"{SEARCH_FOLDER}/{file.relative_to(folder).as_posix()}", digest(data), data)
+    return diagnostics
+
+
+def run_pagefind(site: Path, output: Path) -> list[Diagnostic]:
     command = [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
         str(site),
-        "--output-subdir",
-        SEARCH_FOLDER,
+        "--output-path",
+        str(output),
         "--force-language",
         "en",
         "--glob",

@@ -15,7 +15,7 @@ from typing import Any
 from briefing.exports import export_files, search_files
 from briefing.model import TAXONOMIES, Story, Taxonomy
 from briefing.review import MANIFEST, ReviewPage
-from briefing.taxonomy import Term, companions
+from briefing.taxonomy import Term
 
 #: how many stories the home page and the feed show
 HOME_STORIES = 60
@@ -90,7 +90,9 @@ def plan_site(
             copies.setdefault(story.duplicate_of, []).append(story)
     term_slugs = {(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group}
     updated = next((s.date for s in listed if s.date), None)
-    common = {"site": info, "taxonomies": TAXONOMIES, "updated": updated}
+    # what every page shows; a page shows nothing that changes with every new story
+    # (such as the newest date), so that a new story re-renders only the pages it appears on
+    common = {"site": info, "taxonomies": TAXONOMIES}
     pages = [
         page(
             "",
@@ -98,6 +100,7 @@ def plan_site(
             days=group_by_day(listed[:HOME_STORIES]),
             charts=home_charts(terms, updated),
             total=len(listed),
+            updated=updated,
             **common,
         )
     ]
@@ -137,7 +140,9 @@ def plan_site(
             pages += _term_pages(taxonomy, term, term_slugs, common)
     labels = {t.plural: t.singular.capitalize() for t in TAXONOMIES}
     pages.append(page("search/", "search.html", filters=[(k, labels[k]) for k, _ in SEARCH_FILTERS], **common))
-    pages.append(page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], feed_title=info.title, **common))
+    pages.append(
+        page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], feed_title=info.title, updated=updated, **common)
+    )
     pages += [Page(name, name, "", {}, text) for name, text in export_files(ordered, terms).items()]
     filter_terms = {key: terms.get(key, ()) for key, _ in SEARCH_FILTERS}
     pages += [Page(name, name, "", {}, text) for name, text in search_files(listed, filter_terms).items()]
@@ -160,10 +165,13 @@ def plan_site(
 def _term_pages(
     taxonomy: Taxonomy, term: Term, term_slugs: Mapping[tuple[str, str], str], common: Mapping[str, Any]
 ) -> list[Page]:
-    """An entity's page (split into pages of TERM_PAGE_SIZE stories when long) and its own feed."""
+    """An entity's page (split into pages of stories when long) and its own feed.
+
+    Page 1 shows the entity (counts, timeline, companions) and the newest stories; the
+    pages after it show the older stories only, so that a new story changes page 1 alone.
+    """
     base = f"{taxonomy.plural}/{term.slug}/"
-    related = {t.plural: companions(term, t) for t in TAXONOMIES}
-    chunks = [term.stories[i : i + TERM_PAGE_SIZE] for i in range(0, len(term.stories), TERM_PAGE_SIZE)] or [()]
+    chunks = term_chunks(term.stories)
     urls = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
     pages = [
         page(
@@ -171,9 +179,7 @@ def _term_pages(
             "term.html",
             taxonomy=taxonomy,
             term=term,
-            related=related,
             term_slugs=term_slugs,
-            months=stories_per_month(term.stories),
             shown=chunk,
             page_number=number,
             page_urls=urls,
@@ -182,10 +188,24 @@ def _term_pages(
         for number, (url, chunk) in enumerate(zip(urls, chunks, strict=True), start=1)
     ]
     feed_title = f"{common['site'].title}: {term.name}"
+    shown = term.stories[:FEED_STORIES]
     pages.append(
-        page(f"{base}feed.xml", "feed.xml", stories=term.stories[:FEED_STORIES], feed_title=feed_title, **common)
+        page(f"{base}feed.xml", "feed.xml", stories=shown, feed_title=feed_title, updated=term.latest, **common)
     )
     return pages
+
+
+def term_chunks(stories: Sequence[Story]) -> list[Sequence[Story]]:
+    """Stories (newest first) cut into pages counted from the oldest: every later page holds
+    TERM_PAGE_SIZE stories and page 1 the rest (TERM_PAGE_SIZE to twice that), so a newer
+    story joins page 1 and leaves the others as they were.
+
+    >>> [len(chunk) for chunk in term_chunks(list(range(120)))]
+    [70, 50]
+    """
+    count = max(1, len(stories) // TERM_PAGE_SIZE)
+    first = len(stories) - TERM_PAGE_SIZE * (count - 1)
+    return [stories[:first]] + [stories[i : i + TERM_PAGE_SIZE] for i in range(first, len(stories), TERM_PAGE_SIZE)]
 
 
 def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:

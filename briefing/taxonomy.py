@@ -92,6 +92,11 @@ def build_terms(
     return tuple(terms[slug] for slug in sorted(terms)), diagnostics
 
 
+def companions_by_type(term: Term) -> dict[str, list[tuple[str, int]]]:
+    """Per entity type, the names most often mentioned in a term's stories."""
+    return {taxonomy.plural: companions(term, taxonomy) for taxonomy in TAXONOMIES}
+
+
 def companions(term: Term, taxonomy: Taxonomy) -> list[tuple[str, int]]:
     """The names of one type most often mentioned in a term's stories, with their counts."""
     counts = Counter(name for story in term.stories for name in story.terms(taxonomy.plural) if name != term.name)

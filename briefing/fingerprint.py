@@ -1,0 +1,99 @@
+"""Fingerprints: a digest of everything a page is made from. Pure.
+
+A page whose fingerprint is the one it had in an earlier build has the same bytes, so the
+build does not render it again. A fingerprint covers the page's template values and a salt
+(the templates and briefing's code): any change to one of them is a new fingerprint.
+
+Stories and entity terms appear on many pages; each is digested once, and a page's digest
+refers to it by that digest (pickle's persistent ids), so fingerprinting a page costs about
+as much as the list of what it shows, never the size of the stories on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from briefing.cache import code_version
+from briefing.model import Story
+from briefing.site import Page
+from briefing.taxonomy import Term
+
+#: bytes of a digest, as hex twice as many characters
+DIGEST_SIZE = 16
+#: a list or mapping longer than this that pages share is digested once, not on every page
+SHARED_SIZE = 100
+
+
+def digest(data: bytes) -> str:
+    """A short digest of some bytes."""
+    return hashlib.blake2b(data, digest_size=DIGEST_SIZE).hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler that writes a known object as its digest instead of its contents."""
+
+    def __init__(self, file: io.BytesIO, known: Mapping[int, str]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.known = known
+
+    def persistent_id(self, obj: Any) -> str | None:  # noqa: ANN401 - any value a page shows
+        return self.known.get(id(obj))
+
+
+class Fingerprints:
+    """Fingerprints of the pages of one build; `salt` is what every page depends on."""
+
+    def __init__(self, salt: str, stories: Iterable[Story], terms: Iterable[Term], shared: Iterable[object]) -> None:
+        self.salt = salt.encode()
+        self._known: dict[int, str] = {}
+        self._alive: list[object] = []  # the objects known by id must outlive the fingerprints
+        for story in stories:
+            self._remember(story, digest(pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL)))
+        for term in terms:
+            shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of it
+            self._remember(term, self._dumps((term.taxonomy.plural, term.name, term.slug, shown, term.stories)))
+        for value in shared:  # big values many pages share, such as the table of term slugs
+            self._remember(value, self._dumps(value))
+
+    def _remember(self, value: object, key: str) -> None:
+        if id(value) not in self._known:
+            self._alive.append(value)
+            self._known[id(value)] = key
+
+    def _dumps(self, value: object) -> str:
+        buffer = io.BytesIO()
+        buffer.write(self.salt)
+        _Pickler(buffer, self._known).dump(value)
+        return digest(buffer.getvalue())
+
+    def of(self, page: Page) -> str:
+        """The fingerprint of one page."""
+        if page.text is not None:
+            return digest(self.salt + page.text.encode("utf-8"))
+        return self._dumps((page.output_path, page.template, sorted(page.context.items())))
+
+
+def page_salt(templates: Path) -> str:
+    """What every page depends on: the templates (not the static assets) and briefing's code."""
+    parts = [code_version()]
+    for path in sorted(
+        p for p in templates.rglob("*") if p.is_file() and "static" not in p.relative_to(templates).parts
+    ):
+        parts.append(path.relative_to(templates).as_posix())
+        parts.append(digest(path.read_bytes()))
+    return "\0".join(parts)
+
+
+def shared_values(pages: Iterable[Page]) -> list[object]:
+    """Values that many pages share and that are worth digesting once (mappings and long lists)."""
+    seen: dict[int, object] = {}
+    for page in pages:
+        for value in page.context.values():
+            if isinstance(value, (dict, list, tuple)) and len(value) > SHARED_SIZE and id(value) not in seen:
+                seen[id(value)] = value
+    return list(seen.values())

@@ -1,0 +1,114 @@
+"""Incremental publishing: a rebuild renders only the pages whose inputs changed, writes only
+the files whose bytes changed, and gives the same site as a build from nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.progress import Progress
+from briefing.publish import read_record
+from tests.conftest import SAMPLE_SEEDS, run_build
+
+NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
+
+Heartseed said on Monday it had started a trial of its iPSC-derived heart cell spheroids in Osaka.
+
+The company expects first results next year, it said in a statement.
+"""
+
+
+def files(folder: Path) -> dict[str, tuple[str, int, int]]:
+    """Every file: digest of its bytes, inode and modification time."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            status = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[path.relative_to(folder).as_posix()] = (digest, status.st_ino, status.st_mtime_ns)
+    return found
+
+
+def without_review(tree: dict[str, tuple[str, int, int]]) -> dict[str, str]:
+    """Bytes only, without the review page (it says what changed since the build before)."""
+    return {path: value[0] for path, value in tree.items() if not path.startswith("review/")}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # .cache/ goes here
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert run_build(tmp_path, "--quiet") == 0  # the second build fills the spare folder
+    return tmp_path
+
+
+def test_a_rebuild_with_nothing_changed_writes_no_file(project: Path) -> None:
+    before = files(project / "site")
+    assert run_build(project, "--quiet") == 0
+    after = files(project / "site")
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed <= {"review/index.html"}, changed
+    assert set(after) == set(before)
+
+
+def test_one_new_story_writes_few_files_and_leaves_the_rest_untouched(project: Path) -> None:
+    before = files(project / "site")
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    after = files(project / "site")
+    new_page = "stories/heartseed-starts-a-trial-of-heart-cell-spheroids-in-osaka/index.html"
+    assert new_page in after and new_page not in before
+    changed = {path for path in after if path not in before or after[path][0] != before[path][0]}
+    untouched = [path for path in after if path in before and after[path][0] == before[path][0]]
+    assert untouched and len(changed) < len(after) // 2, f"{len(changed)} of {len(after)} files changed"
+    # a file whose bytes did not change is the very same file: not written again
+    assert all(after[path][1:] == before[path][1:] for path in untouched)
+    # the search index holds the new story (its folder changed)
+    assert any(path.startswith("pagefind/") for path in changed)
+
+
+def test_an_incremental_build_gives_the_site_a_build_from_nothing_gives(project: Path, tmp_path: Path) -> None:
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    story = sorted((project / "content").glob("*.md"))[0]
+    story.write_text(story.read_text(encoding="utf-8").replace("\n---\n", "\n---\nAn editor's line.\n\n", 1))
+    assert run_build(project, "--quiet") == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project / "seeds", fresh / "seeds")
+    shutil.copytree(project / "content", fresh / "content")
+    os.chdir(fresh)  # its own, empty .cache/
+    assert run_build(fresh, "--quiet") == 0
+    assert without_review(files(project / "site")) == without_review(files(fresh / "site"))
+
+
+def test_a_spare_folder_with_no_record_is_made_again(project: Path) -> None:
+    spare = project / ".site.new"
+    assert read_record(project / ".cache", spare) is not None
+    (spare / "stray.html").write_text("left by a killed build", encoding="utf-8")
+    (project / ".cache" / "trees").joinpath(f"{spare.stat().st_ino}.pickle").unlink()
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert not (project / "site" / "stray.html").exists()
+    assert run_build(project, "--quiet") == 0  # and the spare folder it leaves is trusted again
+    assert read_record(project / ".cache", project / ".site.new") is not None
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only() -> None:
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = Progress("rendering", stream=stream)
+        bar.start(1000)
+        bar.advance(1000)
+        bar.close()
+    assert "rendering [" in terminal.getvalue() and "1000/1000" in terminal.getvalue()
+    assert pipe.getvalue() == ""
