@@ -30,7 +30,7 @@ from briefing.registry import Registry, parse_site_registry
 from briefing.resources import read_data
 from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
-from briefing.search import index_site
+from briefing.search import index_site, plan_shards
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
@@ -263,7 +263,9 @@ def build(config: Config, *, info: SiteInfo) -> Report:
         report.diagnostics.extend(clashes)
     previous = read_manifest(config.out)
     review = review_context(stories, drafts, previous)
-    pages = sorted(plan_site(stories, terms, info, review=review), key=lambda page: page.output_path)
+    shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
+    plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
+    pages = sorted(plan, key=lambda page: page.output_path)
     clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
     if clash is not None:
         raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
@@ -283,7 +285,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
         templates=config.templates,
         jobs=config.jobs,
         bodies=body_store(config.cache),
-        finish=lambda tree: report.diagnostics.extend(index_site(tree)),
+        finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, jobs=config.jobs)),
         progress=progress,
     )
     progress.close()

@@ -1,32 +1,87 @@
-"""Search index: Pagefind indexes the built story pages into site/pagefind/. An I/O edge.
+"""Search index: Pagefind indexes the story pages into site/pagefind/<shard>/. An I/O edge.
 
-Pagefind runs at build time over the staged site, before it is swapped in; its index and
-its JavaScript are static files, so search works on any static host with no server.
+Stories are split by their slug's hash into shards of up to SHARD_STORIES stories, each
+indexed by its own Pagefind run; the search page loads shard 0 and merges the others
+(Pagefind's mergeIndex). A shard whose story pages are unchanged is not indexed again, so a
+new story costs one shard's run, and no run holds the whole archive in memory.
+Pagefind runs over the finished site before it is swapped in; the index is static files,
+so search works on any static host with no server.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from briefing.errors import Diagnostic, Severity
 from briefing.fingerprint import digest
 from briefing.publish import Tree
 
-#: the folder inside the site that holds the index and pagefind.js
+#: the folder inside the site that holds the shards, each with its own pagefind.js
 SEARCH_FOLDER = "pagefind"
+#: stories per shard, at most: a Pagefind run over this many pages takes about a second
+SHARD_STORIES = 2000
 TIMEOUT_SECONDS = 600
 
 
-def index_site(tree: Tree) -> list[Diagnostic]:
-    """Index every story page of a built site; a failure is a warning (the site works without search)."""
-    with tempfile.TemporaryDirectory(prefix="briefing-search-") as folder:
-        diagnostics = run_pagefind(tree.root, Path(folder))
-        for file in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            data = file.read_bytes()
-            tree.write(f"{SEARCH_FOLDER}/{file.relative_to(folder).as_posix()}", digest(data), data)
+def shard_count(stories: int) -> int:
+    """How many shards: a power of two, so the count (and every story's shard) rarely changes.
+
+    >>> [shard_count(n) for n in (0, 2000, 2001, 9000)]
+    [1, 1, 2, 8]
+    """
+    needed = max(1, -(-stories // SHARD_STORIES))
+    return 1 << (needed - 1).bit_length()
+
+
+def shard_of(slug: str, shards: int) -> int:
+    """The shard a story's page is indexed in (a stable hash of its slug)."""
+    return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=4).digest(), "big") % shards
+
+
+def plan_shards(slugs: Sequence[str]) -> dict[int, list[str]]:
+    """The shards that have stories (by number), each with its story pages' paths."""
+    shards = shard_count(len(slugs))
+    members: dict[int, list[str]] = {}
+    for slug in sorted(slugs):
+        members.setdefault(shard_of(slug, shards), []).append(f"stories/{slug}/index.html")
+    return dict(sorted(members.items()))
+
+
+def index_site(tree: Tree, shards: dict[int, list[str]], *, jobs: int = 1) -> list[Diagnostic]:
+    """Index the story pages of every shard into the site being built (see plan_shards).
+
+    A failure is a warning: the site works without search.
+    """
+    todo: list[tuple[int, str, list[str]]] = []
+    for number, pages in shards.items():
+        listed = "\0".join(f"{path}:{tree.made[path][1]}" for path in pages)
+        key = digest(f"{len(shards)}\0{number}\0{listed}".encode())
+        folder = f"{SEARCH_FOLDER}/{number}/"
+        known = {p for p, (k, _) in [*tree.held.items(), *tree.live_held.items()] if p.startswith(folder) and k == key}
+        if not (known and all(tree.place(path, key) for path in sorted(known))):
+            todo.append((number, key, pages))
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = list(pool.map(lambda job: _index_shard(tree, *job), todo))
+    return [diagnostic for run in runs for diagnostic in run]
+
+
+def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> list[Diagnostic]:
+    """Run Pagefind over one shard's pages (hard-linked into a folder of their own)."""
+    with tempfile.TemporaryDirectory(prefix="briefing-search-") as work:
+        site, output = Path(work) / "site", Path(work) / "index"
+        for page in pages:
+            (site / page).parent.mkdir(parents=True, exist_ok=True)
+            os.link(tree.root / page, site / page)
+        diagnostics = run_pagefind(site, output)
+        for file in sorted(p for p in output.rglob("*") if p.is_file()):
+            tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
     return diagnostics
 
 

@@ -79,6 +79,7 @@ def plan_site(
     info: SiteInfo,
     *,
     review: ReviewPage | None = None,
+    search_shards: Sequence[int] = (0,),
 ) -> list[Page]:
     """Plan every page: home, stories, an index and a page per entity of every type, feeds."""
     ordered = sorted(stories, key=lambda s: s.sort_key)
@@ -139,7 +140,8 @@ def plan_site(
         for term in group:
             pages += _term_pages(taxonomy, term, term_slugs, common)
     labels = {t.plural: t.singular.capitalize() for t in TAXONOMIES}
-    pages.append(page("search/", "search.html", filters=[(k, labels[k]) for k, _ in SEARCH_FILTERS], **common))
+    filters = [(k, labels[k]) for k, _ in SEARCH_FILTERS]
+    pages.append(page("search/", "search.html", filters=filters, shards=" ".join(map(str, search_shards)), **common))
     pages.append(
         page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], feed_title=info.title, updated=updated, **common)
     )

@@ -3,6 +3,7 @@ Nu HTML validator. Screenshots at 390 and 1280 px are written to $BRIEFING_SCREE
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -37,24 +38,35 @@ if CHROMIUM is None:
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
+from briefing import search  # noqa: E402
+from tests.conftest import SAMPLE_SEEDS, run_build  # noqa: E402
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         return
 
 
-@pytest.fixture(scope="module")
-def site_url(sample_build: Path) -> Iterator[str]:
-    """The sample site served on 127.0.0.1 under a sub-path, as GitHub Pages serves a project."""
-    root = sample_build / "served"
+@contextlib.contextmanager
+def serve(project: Path) -> Iterator[str]:
+    """A built site served on 127.0.0.1 under a sub-path, as GitHub Pages serves a project."""
+    root = project / "served"
     root.mkdir(exist_ok=True)
     if not (root / "briefing").exists():
-        (root / "briefing").symlink_to(sample_build / "site")
+        (root / "briefing").symlink_to(project / "site")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/briefing/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/briefing/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_build: Path) -> Iterator[str]:
+    with serve(sample_build) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +133,30 @@ def test_search_with_a_filter(page: Page, site_url: str) -> None:
     screenshot(page, "search")
     page.locator(".search-results a").first.click()
     page.wait_for_url("**/stories/**")
+
+
+def found_slugs(page: Page, url: str, term: str) -> list[str]:
+    page.goto(url + "search/")
+    page.wait_for_selector("form[data-ready]")
+    page.fill("#search-query", term)
+    page.wait_for_function("document.querySelector('.search-status').textContent.includes('stor')")
+    links = page.locator(".search-results .story-title a").evaluate_all("links => links.map(a => a.href)")
+    return sorted(link.rstrip("/").rsplit("/", 1)[-1] for link in links)
+
+
+def test_search_merges_every_shard_of_the_index(
+    page: Page, site_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_STORIES", 3)  # the samples' stories in several shards
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    shards = search.shard_count(len(list((tmp_path / "content").glob("*.md"))))
+    assert len([p for p in (tmp_path / "site" / "pagefind").iterdir() if p.is_dir()]) > 2
+    with serve(tmp_path) as sharded_url:
+        sharded = found_slugs(page, sharded_url, "Japan")
+    assert len({search.shard_of(slug, shards) for slug in sharded}) > 1
+    assert sharded == found_slugs(page, site_url, "Japan")  # the same results as one index gives
 
 
 def test_a_feed_link_gives_an_atom_feed(page: Page, site_url: str) -> None:

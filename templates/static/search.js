@@ -45,8 +45,13 @@
       const params = new URLSearchParams(window.location.search);
       if (params.has("q")) query.value = params.get("q");
       for (const select of [...selects, order]) if (params.has(select.name)) select.value = params.get(select.name);
-      pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+      /* the index is split into shards (pagefind/0/, pagefind/1/, ...): load the first, merge the others */
+      const [first, ...others] = (form.dataset.searchShards || "0").split(" ");
+      pagefind = await import(new URL("pagefind/" + first + "/pagefind.js", root).href);
       await pagefind.options({ baseUrl: root.pathname });
+      for (const shard of others) {
+        await pagefind.mergeIndex(new URL("pagefind/" + shard + "/", root).pathname, { baseUrl: root.pathname });
+      }
       form.dataset.ready = "true";
       await search();
     } catch (error) {
