@@ -19,6 +19,7 @@ from markupsafe import Markup
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
+from briefing.model import Story
 from briefing.site import Page, stories_per_month
 from briefing.taxonomy import companions_by_type
 
@@ -100,10 +101,27 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
     env.globals["bar_chart"] = bar_chart
+    env.globals["story_item"] = _StoryItems(env)
     # worked out when a page is rendered, so that pages the build skips cost nothing
     env.globals["companions_by_type"] = companions_by_type
     env.globals["stories_per_month"] = stories_per_month
     return env
+
+
+class _StoryItems:
+    """A story's entry in a list of stories (the `story_item` macro), rendered once per story
+    and place: a story is listed on the pages of all its entities."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.made: dict[tuple[int, str, bool], tuple[Story, Markup]] = {}
+
+    def __call__(self, story: Story, root: str, show_date: bool = True) -> Markup:  # noqa: FBT001, FBT002
+        key = (id(story), root, show_date)
+        if key not in self.made:  # the story is kept with it: its id is not reused while it is here
+            macro = self.env.get_template("_macros.html").module.story_item  # type: ignore[attr-defined]
+            self.made[key] = (story, Markup(macro(story, root, show_date=show_date)))  # noqa: S704 - escaped by Jinja
+        return self.made[key][1]
 
 
 def markdown_to_html(text: str) -> Markup:
