@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from briefing.dates import MONTHS
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
-from briefing.gazetteer import Gazetteer, Hit, Token, tokenize
+from briefing.gazetteer import Gazetteer, Hit, Tokens, tokenize
 from briefing.model import ENTITY_KEYS, Mention
 from briefing.products import find_products
 from briefing.registry import Entry, Registry, parse_registry
@@ -118,12 +118,12 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
 _NAMES_WITH_COUNTRIES = frozenset({"companies", "organizations", "regulators"})
 
 
-def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) -> list[Hit]:
+def _countries_inside(hits: list[Hit], tokens: Tokens, index: EntityIndex) -> list[Hit]:
     """The countries that longer names spell out: "UK MHRA" names the United Kingdom too."""
     inner = []
     for hit in hits:
         if hit.entry.kind in _NAMES_WITH_COUNTRIES and hit.last - hit.first > 1:
-            span = tokens[hit.first : hit.last]
+            span = tokens.span(hit.first, hit.last)
             inner += [
                 dataclasses.replace(found, first=found.first + hit.first, last=found.last + hit.first)
                 for found in index.country_names.find(span)
