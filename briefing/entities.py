@@ -85,13 +85,15 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     text = f"{title}\n\n{body}"
     tokens = tokenize(text)
     registry_hits = index.gazetteer.find(tokens)
+    body_runs = runs(body, index.rules)  # discovery and coordination both read the body's name runs
     found = sorted(
-        discover(body, index.rules) + find_products(body, index.rules), key=lambda f: (f.start, -f.end, f.kind, f.name)
+        discover(body, index.rules, name_runs=body_runs) + find_products(body, index.rules),
+        key=lambda f: (f.start, -f.end, f.kind, f.name),
     )
     findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
-    partners = _coordinated_companies(text, len(title) + 2, hits, index)
+    partners = _coordinated_companies(text, len(title) + 2, body_runs, hits, index)
     if partners:
         findings += partners
         local = Gazetteer.build(_local_entries(findings, index))
@@ -137,8 +139,13 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 _CONJUNCTION_BEFORE = re.compile(r"(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
 
 
-def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: EntityIndex) -> list[Finding]:
-    """Unknown names listed with a company are companies: "Japan's Itochu and Mochida Pharmaceutical"."""
+def _coordinated_companies(
+    text: str, body_start: int, body_runs: list[tuple[int, int]], hits: list[Hit], index: EntityIndex
+) -> list[Finding]:
+    """Unknown names listed with a company are companies: "Japan's Itochu and Mochida Pharmaceutical".
+
+    `body_runs` are the name runs of the body, which starts at `body_start` in the text.
+    """
     companies = [hit for hit in hits if hit.entry.kind == "companies"]
     if not companies:
         return []
@@ -148,7 +155,7 @@ def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: E
     company_starts = {hit.start for hit in companies}
     company_ends = {hit.end for hit in companies}
     found = []
-    for body_run in runs(text[body_start:], index.rules):
+    for body_run in body_runs:
         start, end = body_run[0] + body_start, body_run[1] + body_start
         if any(covered[start:end]):
             continue
