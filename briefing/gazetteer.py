@@ -96,7 +96,11 @@ class Gazetteer:
 
     folded: dict[tuple[str, ...], tuple[Entry, str]]  # -> (entry, the spelling as registered)
     exact: dict[tuple[str, ...], tuple[Entry, str]]
-    lengths: dict[str, tuple[int, ...]]  # first token (folded) -> spelling lengths, longest first
+    first_words: frozenset[str]  # the first token (folded) of every spelling
+    one_word: frozenset[str]  # the spellings (folded) of a single token
+    # the first two tokens (folded) of longer spellings -> their lengths, longest first: a
+    # common first word ("the", "gene") has many names after it, its next word few
+    longer: dict[tuple[str, ...], tuple[int, ...]]
     entries: tuple[Entry, ...] = ()
 
     @classmethod
@@ -105,10 +109,11 @@ class Gazetteer:
         entries = tuple(entries)
         folded: dict[tuple[str, ...], tuple[Entry, str]] = {}
         exact: dict[tuple[str, ...], tuple[Entry, str]] = {}
-        lengths: dict[str, set[int]] = {}
+        one_word: set[str] = set()
+        longer: dict[tuple[str, ...], set[int]] = {}
         for entry in entries:
             for spelling in entry.spellings:
-                words = tokenize(spelling).words
+                words = tuple(TOKEN.findall(_plain_quotes(spelling)))
                 if not words:
                     continue
                 case_sensitive = (
@@ -116,15 +121,20 @@ class Gazetteer:
                 )
                 table = exact if case_sensitive else folded
                 table.setdefault(_key(words, fold=not case_sensitive), (entry, spelling))
-                lengths.setdefault(words[0].casefold(), set()).add(len(words))
-        return cls(folded, exact, {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, entries)
+                if len(words) == 1:
+                    one_word.add(words[0].casefold())
+                else:
+                    longer.setdefault((words[0].casefold(), words[1].casefold()), set()).add(len(words))
+        lengths = {k: tuple(sorted(v, reverse=True)) for k, v in longer.items()}
+        first_words = frozenset(one_word | {first for first, _ in lengths})
+        return cls(folded, exact, first_words, frozenset(one_word), lengths, entries)
 
     def find(self, tokens: Tokens) -> list[Hit]:
         """Every longest, non-overlapping known name in the tokens, left to right."""
         hits: list[Hit] = []
         after = 0  # the end of the last hit: names never overlap
         # only tokens that begin some name can begin a hit, and they are few
-        for i in compress(range(len(tokens)), map(self.lengths.__contains__, tokens.folded)):
+        for i in compress(range(len(tokens)), map(self.first_words.__contains__, tokens.folded)):
             if i < after:
                 continue
             hit = self.match_at(tokens, i)
@@ -136,7 +146,10 @@ class Gazetteer:
     def match_at(self, tokens: Tokens, i: int) -> Hit | None:
         """The longest known name starting at token i, if any."""
         words, folded = tokens.words, tokens.folded
-        for length in self.lengths.get(folded[i], ()):
+        lengths = self.longer.get(folded[i : i + 2], ())
+        if folded[i] in self.one_word:
+            lengths += (1,)
+        for length in lengths:
             end = i + length
             if end > len(words):
                 continue
