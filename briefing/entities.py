@@ -90,7 +90,8 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
         discover(body, index.rules, name_runs=body_runs) + find_products(body, index.rules),
         key=lambda f: (f.start, -f.end, f.kind, f.name),
     )
-    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
+    registered: dict[str, bool] = {}  # spelling -> a registry name? (a story repeats its names)
+    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index, registered)]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
     partners = _coordinated_companies(text, len(title) + 2, body_runs, hits, index)
@@ -99,6 +100,7 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
         local = Gazetteer.build(_local_entries(findings, index))
         hits = _resolve(registry_hits, local.find(tokens))
     hits = sorted(hits + _countries_inside(hits, tokens, index), key=lambda hit: hit.start)
+    rules = _first_rules(findings)
     mentions = tuple(
         Mention(
             kind=hit.entry.kind,
@@ -106,7 +108,7 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
             surface=text[hit.start : hit.end],
             start=hit.start,
             origin="registry" if hit.entry.origin != "discovery" else "discovery",
-            rule=_rule_of(hit, findings),
+            rule=_rule_of(hit, rules),
         )
         for hit in hits
         if hit.entry.name.casefold() not in index.registry.not_entities
@@ -180,12 +182,17 @@ def _shift(finding: Finding, offset: int) -> Finding:
     )
 
 
-def _known(finding: Finding, index: EntityIndex) -> bool:
-    """A finding the registry already knows by one of its spellings is left to the registry."""
+def _known(finding: Finding, index: EntityIndex, registered: dict[str, bool]) -> bool:
+    """A finding the registry already knows by one of its spellings is left to the registry.
+
+    `registered` remembers the answer per spelling, for the next finding of the same name.
+    """
     for spelling in (finding.name, *finding.spellings):
-        tokens = tokenize(spelling)
-        hit = index.gazetteer.match_at(tokens, 0) if tokens else None
-        if hit is not None and hit.last == len(tokens):
+        if spelling not in registered:
+            tokens = tokenize(spelling)
+            hit = index.gazetteer.match_at(tokens, 0) if len(tokens) else None
+            registered[spelling] = hit is not None and hit.last == len(tokens)
+        if registered[spelling]:
             return True
     return False
 
@@ -237,10 +244,18 @@ def _resolve(*groups: list[Hit]) -> list[Hit]:
     return sorted(taken, key=lambda hit: hit.start)
 
 
-def _rule_of(hit: Hit, findings: list[Finding]) -> str:
+def _first_rules(findings: list[Finding]) -> dict[str, str]:
+    """The rule of the first finding of each name."""
+    rules: dict[str, str] = {}
+    for finding in findings:
+        rules.setdefault(finding.name, finding.rule)
+    return rules
+
+
+def _rule_of(hit: Hit, first_rules: dict[str, str]) -> str:
     if hit.entry.origin != "discovery":
         return hit.entry.origin.split(":")[0]
-    return next((f.rule for f in findings if f.name == hit.entry.name), "discovery")
+    return first_rules.get(hit.entry.name, "discovery")
 
 
 def _names_by_kind(
