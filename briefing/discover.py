@@ -11,6 +11,7 @@ The vocabularies live in data/discovery.yaml.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,10 @@ _NAME_GLUE = r"(?:\s+(?:of|for|de|du|von|van|der|la|le|&)\s+|\s+)"
 _GLUE_WORDS = frozenset({"of", "for", "de", "du", "von", "van", "der", "la", "le", "&"})
 #: a run of name words
 NAME_RUN = re.compile(rf"(?<![\w&.-]){_NAME_WORD}(?:{_NAME_GLUE}{_NAME_WORD})*")
+#: a word of a name run: runs are split at spaces
+_RUN_WORD = re.compile(r"\S+")
+#: a possessive ends a name: "Taiwan's Mycenax" is two names
+_POSSESSIVE_ENDINGS = ("'s", "’s")
 #: a definition of a short form right after a name: "(DCB)", "(LINK-J)"
 ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z0-9&-]{1,11})\)")
 #: the name in Japanese, Chinese or Korean script after an English one: "Heartseed (ハートシード)"
@@ -38,6 +43,7 @@ class DiscoveryRules:
     """The vocabularies of data/discovery.yaml, ready to use."""
 
     legal_forms: tuple[str, ...]
+    legal_words: frozenset[str]  # the one-word legal forms without their dot: "K.K", "Inc", "Ltd"
     company_heads: frozenset[str]
     organization_heads: frozenset[str]
     weak_organization_heads: frozenset[str]
@@ -105,6 +111,7 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
     legal = _alternation([w.rstrip(".") for w in words["legal_forms"]])
     return DiscoveryRules(
         legal_forms=tuple(words["legal_forms"]),
+        legal_words=frozenset(form.rstrip(".") for form in words["legal_forms"] if " " not in form),
         company_heads=frozenset(words["company_heads"]),
         organization_heads=frozenset(words["organization_heads"]),
         weak_organization_heads=frozenset(words["weak_organization_heads"]),
@@ -131,15 +138,19 @@ def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> 
     )
 
 
-def discover(text: str, rules: DiscoveryRules) -> list[Finding]:
-    """Every name the rules find in a clean text (not its headline)."""
-    return sorted(_names(text, rules), key=lambda f: (f.start, -f.end, f.kind, f.name))
+def discover(text: str, rules: DiscoveryRules, *, name_runs: Sequence[tuple[int, int]] | None = None) -> list[Finding]:
+    """Every name the rules find in a clean text (not its headline).
+
+    `name_runs` are the text's `runs`, when the caller has them already.
+    """
+    name_runs = runs(text, rules) if name_runs is None else name_runs
+    return sorted(_names(text, name_runs, rules), key=lambda f: (f.start, -f.end, f.kind, f.name))
 
 
-def _names(text: str, rules: DiscoveryRules) -> list[Finding]:
+def _names(text: str, name_runs: Sequence[tuple[int, int]], rules: DiscoveryRules) -> list[Finding]:
     listed = _listed_spans(text, rules)
     findings: list[Finding] = []
-    for start, end in runs(text, rules):
+    for start, end in name_runs:
         words = text[start:end].split()
         finding = _classify(text, start, end, words, rules, in_list=(start in listed))
         if finding is not None:
@@ -151,18 +162,18 @@ def runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
     """Spans of capitalised names, split at possessives, days, months and titles, trimmed of sentence words."""
     spans: list[tuple[int, int]] = []
     for match in NAME_RUN.finditer(text):
-        words = [(m.start() + match.start(), m.group()) for m in re.finditer(r"\S+", match.group())]
         segment: list[tuple[int, str]] = []
-        for position, word in words:
-            possessive = re.sub(r"['’]s$", "", word)
+        for word_match in _RUN_WORD.finditer(text, match.start(), match.end()):
+            word = word_match.group()
             if word in rules.name_breaks:
                 spans += _trimmed(segment, rules)
                 segment = []
-                continue
-            segment.append((position, possessive))
-            if possessive != word:  # "Taiwan's Mycenax": the possessive ends a name
+            elif word.endswith(_POSSESSIVE_ENDINGS):  # "Taiwan's Mycenax": the possessive ends a name
+                segment.append((word_match.start(), word[:-2]))
                 spans += _trimmed(segment, rules)
                 segment = []
+            else:
+                segment.append((word_match.start(), word))
         spans += _trimmed(segment, rules)
     return _join_and(text, sorted(spans), rules)
 
@@ -229,10 +240,9 @@ def _classify(
     surface = text[start:end]
     acronym = ACRONYM_AFTER.match(after)
     spellings = [surface] + ([acronym["acronym"]] if acronym else [])
-    legal_words = {form.rstrip(".") for form in rules.legal_forms if " " not in form}
     name_words = list(words)
     legal = False
-    while len(name_words) > 1 and name_words[-1].rstrip(".") in legal_words:
+    while len(name_words) > 1 and name_words[-1].rstrip(".") in rules.legal_words:
         name_words.pop()
         legal = True
     native = NATIVE_AFTER.match(after)

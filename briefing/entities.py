@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from briefing.dates import MONTHS
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
-from briefing.gazetteer import Gazetteer, Hit, Token, tokenize
+from briefing.gazetteer import Gazetteer, Hit, Tokens, tokenize
 from briefing.model import ENTITY_KEYS, Mention
 from briefing.products import find_products
 from briefing.registry import Entry, Registry, parse_registry
@@ -85,18 +85,22 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     text = f"{title}\n\n{body}"
     tokens = tokenize(text)
     registry_hits = index.gazetteer.find(tokens)
+    body_runs = runs(body, index.rules)  # discovery and coordination both read the body's name runs
     found = sorted(
-        discover(body, index.rules) + find_products(body, index.rules), key=lambda f: (f.start, -f.end, f.kind, f.name)
+        discover(body, index.rules, name_runs=body_runs) + find_products(body, index.rules),
+        key=lambda f: (f.start, -f.end, f.kind, f.name),
     )
-    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
+    registered: dict[str, bool] = {}  # spelling -> a registry name? (a story repeats its names)
+    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index, registered)]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
-    partners = _coordinated_companies(text, len(title) + 2, hits, index)
+    partners = _coordinated_companies(text, len(title) + 2, body_runs, hits, index)
     if partners:
         findings += partners
         local = Gazetteer.build(_local_entries(findings, index))
         hits = _resolve(registry_hits, local.find(tokens))
     hits = sorted(hits + _countries_inside(hits, tokens, index), key=lambda hit: hit.start)
+    rules = _first_rules(findings)
     mentions = tuple(
         Mention(
             kind=hit.entry.kind,
@@ -104,7 +108,7 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
             surface=text[hit.start : hit.end],
             start=hit.start,
             origin="registry" if hit.entry.origin != "discovery" else "discovery",
-            rule=_rule_of(hit, findings),
+            rule=_rule_of(hit, rules),
         )
         for hit in hits
         if hit.entry.name.casefold() not in index.registry.not_entities
@@ -118,12 +122,12 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
 _NAMES_WITH_COUNTRIES = frozenset({"companies", "organizations", "regulators"})
 
 
-def _countries_inside(hits: list[Hit], tokens: list[Token], index: EntityIndex) -> list[Hit]:
+def _countries_inside(hits: list[Hit], tokens: Tokens, index: EntityIndex) -> list[Hit]:
     """The countries that longer names spell out: "UK MHRA" names the United Kingdom too."""
     inner = []
     for hit in hits:
         if hit.entry.kind in _NAMES_WITH_COUNTRIES and hit.last - hit.first > 1:
-            span = tokens[hit.first : hit.last]
+            span = tokens.span(hit.first, hit.last)
             inner += [
                 dataclasses.replace(found, first=found.first + hit.first, last=found.last + hit.first)
                 for found in index.country_names.find(span)
@@ -137,8 +141,13 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 _CONJUNCTION_BEFORE = re.compile(r"(?:,\s*(?:and\s+)?|\s+(?:and|&)\s+)$")
 
 
-def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: EntityIndex) -> list[Finding]:
-    """Unknown names listed with a company are companies: "Japan's Itochu and Mochida Pharmaceutical"."""
+def _coordinated_companies(
+    text: str, body_start: int, body_runs: list[tuple[int, int]], hits: list[Hit], index: EntityIndex
+) -> list[Finding]:
+    """Unknown names listed with a company are companies: "Japan's Itochu and Mochida Pharmaceutical".
+
+    `body_runs` are the name runs of the body, which starts at `body_start` in the text.
+    """
     companies = [hit for hit in hits if hit.entry.kind == "companies"]
     if not companies:
         return []
@@ -148,7 +157,7 @@ def _coordinated_companies(text: str, body_start: int, hits: list[Hit], index: E
     company_starts = {hit.start for hit in companies}
     company_ends = {hit.end for hit in companies}
     found = []
-    for body_run in runs(text[body_start:], index.rules):
+    for body_run in body_runs:
         start, end = body_run[0] + body_start, body_run[1] + body_start
         if any(covered[start:end]):
             continue
@@ -173,12 +182,17 @@ def _shift(finding: Finding, offset: int) -> Finding:
     )
 
 
-def _known(finding: Finding, index: EntityIndex) -> bool:
-    """A finding the registry already knows by one of its spellings is left to the registry."""
+def _known(finding: Finding, index: EntityIndex, registered: dict[str, bool]) -> bool:
+    """A finding the registry already knows by one of its spellings is left to the registry.
+
+    `registered` remembers the answer per spelling, for the next finding of the same name.
+    """
     for spelling in (finding.name, *finding.spellings):
-        tokens = tokenize(spelling)
-        hit = index.gazetteer.match_at(tokens, 0) if tokens else None
-        if hit is not None and hit.last == len(tokens):
+        if spelling not in registered:
+            tokens = tokenize(spelling)
+            hit = index.gazetteer.match_at(tokens, 0) if len(tokens) else None
+            registered[spelling] = hit is not None and hit.last == len(tokens)
+        if registered[spelling]:
             return True
     return False
 
@@ -230,10 +244,18 @@ def _resolve(*groups: list[Hit]) -> list[Hit]:
     return sorted(taken, key=lambda hit: hit.start)
 
 
-def _rule_of(hit: Hit, findings: list[Finding]) -> str:
+def _first_rules(findings: list[Finding]) -> dict[str, str]:
+    """The rule of the first finding of each name."""
+    rules: dict[str, str] = {}
+    for finding in findings:
+        rules.setdefault(finding.name, finding.rule)
+    return rules
+
+
+def _rule_of(hit: Hit, first_rules: dict[str, str]) -> str:
     if hit.entry.origin != "discovery":
         return hit.entry.origin.split(":")[0]
-    return next((f.rule for f in findings if f.name == hit.entry.name), "discovery")
+    return first_rules.get(hit.entry.name, "discovery")
 
 
 def _names_by_kind(

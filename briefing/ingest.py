@@ -17,6 +17,7 @@ from typing import Literal
 
 import ftfy
 from charset_normalizer import from_bytes
+from ftfy.badness import BADNESS_RE
 
 from briefing.errors import Diagnostic, error, warning
 from briefing.model import RawArticle
@@ -46,6 +47,10 @@ LIKELY_ENCODINGS = (
     "euc_kr",
     "latin_1",
 )
+#: ftfy's mojibake test (its BADNESS_RE) matches at most this many characters, and every
+#: match holds a non-ASCII character (tests/test_ingest.py checks both against ftfy's pattern)
+MOJIBAKE_WIDTH = 7
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -149,11 +154,33 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("The companyâ€™s first" + "\r\n")
     'The company’s first\n'
     """
-    text = ftfy.fix_encoding(text)  # UTF-8 read as Windows-1252 ("â€™" for "’"), and the like
+    if may_be_mojibake(text):
+        text = ftfy.fix_encoding(text)  # UTF-8 read as Windows-1252 ("â€™" for "’"), and the like
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)
+
+
+def may_be_mojibake(text: str) -> bool:
+    """Whether ftfy's mojibake test finds anything, so that fix_encoding could change the text.
+
+    ftfy tries its pattern at every character (half a millisecond a seed, nearly always
+    for nothing); a match sits within MOJIBAKE_WIDTH characters of a non-ASCII one, so
+    only the stretches around non-ASCII characters are searched, each stretch once.
+
+    >>> may_be_mojibake("The company’s first"), may_be_mojibake("The companyâ€™s first")
+    (False, True)
+    """
+    reach = MOJIBAKE_WIDTH - 1
+    stretches: list[tuple[int, int]] = []
+    for run in _NON_ASCII_RUN.finditer(text):
+        start, end = max(0, run.start() - reach), run.end() + reach
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], end)
+        else:
+            stretches.append((start, end))
+    return any(BADNESS_RE.search(text, start, end) for start, end in stretches)
 
 
 def sniff_format(text: str, suffix: str) -> Literal["html", "text"]:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import random
+import re
+import re._constants as sre_constants
+import re._parser as sre_parser
+from typing import Any
 
+import ftfy
 import pytest
+from ftfy.badness import BADNESS_RE
 
 from briefing.errors import ContentError
-from briefing.ingest import decode, normalise_text, sniff_format
+from briefing.ingest import MOJIBAKE_WIDTH, decode, may_be_mojibake, normalise_text, sniff_format
 
 TEXT = "Astellas Pharma and Sumitomo Pharma expand iPSC work in Osaka — “a first”, said Dr. Sato."
 JAPANESE = "アステラス製薬は大阪でiPS細胞の研究を拡大する。再生医療の新しい時代が始まる。"
@@ -76,3 +83,51 @@ def test_mojibake_is_repaired() -> None:
     double_encoded = text.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8")
     decoded, _ = decode(double_encoded, "seeds/m.txt")
     assert normalise_text(decoded.text) == text
+
+
+def _items(items: Any) -> Any:
+    """Every item of a parsed pattern, nested ones too."""
+    for op, arg in items:
+        yield op, arg
+        for part in arg if isinstance(arg, tuple) else ():
+            if isinstance(part, sre_parser.SubPattern):
+                yield from _items(part)
+            elif isinstance(part, list) and op is sre_constants.BRANCH:
+                for branch in part:
+                    yield from _items(branch)
+
+
+def _single_characters(item: tuple[Any, Any]) -> set[int] | None:
+    """The characters one pattern item matches, when it is a plain character or character set."""
+    op, arg = item
+    if op is sre_constants.LITERAL:
+        return {arg}
+    if op is sre_constants.IN and all(o in (sre_constants.LITERAL, sre_constants.RANGE) for o, _ in arg):
+        return {c for o, a in arg for c in ([a] if o is sre_constants.LITERAL else range(a[0], a[1] + 1))}
+    return None
+
+
+def test_the_mojibake_screen_holds_for_ftfys_pattern() -> None:
+    """may_be_mojibake searches near non-ASCII characters only: right while ftfy's pattern has
+    no lookaround, matches at most MOJIBAKE_WIDTH characters, and needs a non-ASCII one."""
+    tree = sre_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert tree.getwidth()[1] <= MOJIBAKE_WIDTH
+    assert not BADNESS_RE.flags & (re.MULTILINE | re.DOTALL)
+    for op, arg in _items(tree):
+        assert op not in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.GROUPREF)
+        assert op is not sre_constants.AT or arg is sre_constants.AT_BEGINNING
+    [(op, (_, branches))] = tree.data
+    assert op is sre_constants.BRANCH
+    for branch in branches:
+        sets = [chars for item in branch if (chars := _single_characters(item)) is not None]
+        assert any(min(chars) >= 0x80 for chars in sets), f"a branch of ftfy's pattern matches ASCII alone: {branch}"
+
+
+def test_the_mojibake_screen_agrees_with_ftfy() -> None:
+    texts = ["", "plain ASCII", "café’s “first”", "Ã³", "voilÃ le", "word Ã and", "ГўВЂВ.x", "x" * 50 + "â€™", "é" * 30]
+    # short random strings over ASCII and the characters ftfy's pattern names: mostly mojibake
+    alphabet = "ab Z.,\n\x85" + "".join(sorted({c for c in BADNESS_RE.pattern if ord(c) >= 0x80}))
+    rng = random.Random(3)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        assert may_be_mojibake(text) == ftfy.badness.is_bad(text), repr(text)
