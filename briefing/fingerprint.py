@@ -71,6 +71,10 @@ class Fingerprints:
         _Pickler(buffer, self._known).dump(value)
         return digest(buffer.getvalue())
 
+    def of_story(self, story: Story) -> str:
+        """The digest of a story's own values with the salt: what its search entry is made from."""
+        return digest(self.salt + self._known.get(id(story), "").encode() + story.slug.encode())
+
     def of(self, page: Page) -> str:
         """The fingerprint of one page."""
         if page.text is not None:

@@ -30,7 +30,7 @@ from briefing.registry import Registry, parse_site_registry
 from briefing.resources import read_data
 from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
-from briefing.search import index_site, plan_shards
+from briefing.search import index_site, plan_shards, story_path
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
 
@@ -275,6 +275,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
         (term for group in terms.values() for term in group),
         shared_values(pages),
     )
+    entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
     progress = Progress("rendering", enabled=config.progress)
     published = write_site(
         pages,
@@ -285,7 +286,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
         templates=config.templates,
         jobs=config.jobs,
         bodies=body_store(config.cache),
-        finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, jobs=config.jobs)),
+        finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, entries, jobs=config.jobs)),
         progress=progress,
     )
     progress.close()

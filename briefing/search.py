@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,18 +50,26 @@ def plan_shards(slugs: Sequence[str]) -> dict[int, list[str]]:
     shards = shard_count(len(slugs))
     members: dict[int, list[str]] = {}
     for slug in sorted(slugs):
-        members.setdefault(shard_of(slug, shards), []).append(f"stories/{slug}/index.html")
+        members.setdefault(shard_of(slug, shards), []).append(story_path(slug))
     return dict(sorted(members.items()))
 
 
-def index_site(tree: Tree, shards: dict[int, list[str]], *, jobs: int = 1) -> list[Diagnostic]:
+def story_path(slug: str) -> str:
+    return f"stories/{slug}/index.html"
+
+
+def index_site(
+    tree: Tree, shards: dict[int, list[str]], entries: Mapping[str, str], *, jobs: int = 1
+) -> list[Diagnostic]:
     """Index the story pages of every shard into the site being built (see plan_shards).
 
+    `entries` is, per story page, a digest of what its search entry is made from (the story
+    itself, not the page: a page also changes with its neighbours, which search ignores).
     A failure is a warning: the site works without search.
     """
     todo: list[tuple[int, str, list[str]]] = []
     for number, pages in shards.items():
-        listed = "\0".join(f"{path}:{tree.made[path][1]}" for path in pages)
+        listed = "\0".join(f"{path}:{entries[path]}" for path in pages)
         key = digest(f"{len(shards)}\0{number}\0{listed}".encode())
         folder = f"{SEARCH_FOLDER}/{number}/"
         known = {p for p, (k, _) in [*tree.held.items(), *tree.live_held.items()] if p.startswith(folder) and k == key}

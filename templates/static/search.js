@@ -80,6 +80,7 @@
       allowed = allowed ? new Set([...allowed].filter((slug) => slugs.has(slug))) : slugs;
     }
     let found;
+    let total = null; /* how many stories match, when more are found than are loaded */
     if (term) {
       const results = (await pagefind.search(term)).results;
       // a result's address comes with its data: load as many as filtering and ordering need
@@ -87,6 +88,7 @@
       const loaded = await Promise.all(results.slice(0, needAll ? SCAN : LIMIT).map((r) => r.data()));
       found = loaded.map((data) => ({ slug: slugOf(data.url), data }))
         .filter((item) => !allowed || allowed.has(item.slug));
+      if (!needAll) total = results.length;
     } else {
       found = [...allowed].map((slug) => ({ slug, data: null }));
     }
@@ -98,8 +100,9 @@
     const shown = found.slice(0, LIMIT);
     if (mine !== run) return;
     remember(term);
-    status.textContent = (found.length === 1 ? "1 story" : found.length + " stories")
-      + (found.length > LIMIT ? ", the first " + LIMIT + " shown" : "");
+    const count = total === null ? found.length : total;
+    status.textContent = (count === 1 ? "1 story" : count + " stories")
+      + (count > LIMIT ? ", the first " + LIMIT + " shown" : "");
     list.replaceChildren(...shown.map(({ slug, data }) => {
       const li = element("li", "story");
       const h = element("h2", "story-title");
