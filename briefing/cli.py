@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefing import __version__, preview
+from briefing import __version__
 from briefing.config import Config, load_site_settings
 from briefing.entities import load_index
 from briefing.errors import ContentError
@@ -199,5 +199,7 @@ def serve(config: Config, info: SiteInfo, args: argparse.Namespace) -> int:
         status[0] = _finish(build(config, info=info), args, "rebuilt")
 
     print(f"serving http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+    from briefing import preview  # watchfiles and the server: for `serve` only
+
     preview.serve(config.out.absolute(), args.port, (config.seeds, config.content, config.templates), rebuild)
     return status[0]

@@ -9,7 +9,6 @@ from briefing.entities import Entities, EntityIndex, find_entities
 from briefing.extract import extract_metadata
 from briefing.model import CleanDocument, RawArticle, Story
 from briefing.rules import RuleSet
-from briefing.webpage import clean_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +24,10 @@ class Draft:
 def clean(article: RawArticle, rules: RuleSet) -> tuple[CleanDocument, ...]:
     """Clean a raw article by its format."""
     if article.format == "html":
+        # imported here: trafilatura takes a quarter second to load, which a rebuild
+        # that composes no web page need not pay
+        from briefing.webpage import clean_html
+
         return clean_html(article.path, article.text, rules)
     return clean_text(article.path, article.text, rules)
 

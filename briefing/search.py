@@ -11,7 +11,7 @@ so search works on any static host with no server.
 from __future__ import annotations
 
 import hashlib
-import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -80,15 +80,35 @@ def index_site(
     return [diagnostic for run in runs for diagnostic in run]
 
 
+#: files Pagefind writes that search.js does not use: its own search UIs, the wasm for no language
+UNUSED = frozenset(
+    {
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-component-ui.css",
+        "pagefind-highlight.js",
+        "wasm.unknown.pagefind",
+    }
+)
+#: the part of a story page that search reads (story.html marks it), and the page made of it
+SEARCHED = re.compile(r"<article\b[^>]*\bdata-pagefind-body[^>]*>.*?</article>", re.DOTALL)
+SEARCH_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>{}</body></html>'
+
+
 def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> list[Diagnostic]:
-    """Run Pagefind over one shard's pages (hard-linked into a folder of their own)."""
+    """Run Pagefind over one shard's pages, cut down to what search reads (a third less work)."""
     with tempfile.TemporaryDirectory(prefix="briefing-search-") as work:
         site, output = Path(work) / "site", Path(work) / "index"
         for page in pages:
-            (site / page).parent.mkdir(parents=True, exist_ok=True)
-            os.link(tree.root / page, site / page)
+            found = SEARCHED.search((tree.root / page).read_text(encoding="utf-8"))
+            if found:
+                (site / page).parent.mkdir(parents=True)
+                (site / page).write_text(SEARCH_PAGE.format(found.group()), encoding="utf-8")
         diagnostics = run_pagefind(site, output)
-        for file in sorted(p for p in output.rglob("*") if p.is_file()):
+        for file in sorted(p for p in output.rglob("*") if p.is_file() and p.name not in UNUSED):
             tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
     return diagnostics
 
