@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,35 +65,53 @@ def load_content(content_dir: Path, shown_dir: str, *, cache: Store | None = Non
     files: list[ContentFile] = []
     diagnostics: list[Diagnostic] = []
     for path in story_files(content_dir):
-        shown = f"{shown_dir}/{path.relative_to(content_dir).as_posix()}"
-        data = path.read_bytes()
-        key = f"{shown}\0{hashlib.sha256(data).hexdigest()}"
-        known = cache.get(key) if cache is not None else None
-        if isinstance(known, ContentFile):
-            files.append(dataclasses.replace(known, path=path))
-            diagnostics.extend(cache.get(key + "\0notes") or [])  # type: ignore[union-attr]
-            continue
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            diagnostics.append(Diagnostic(shown, line, "not UTF-8: save the story as UTF-8"))
-            files.append(ContentFile(path, shown, None, False, None, None))
-            continue
-        try:
-            parsed = parse_story(text, shown)
-        except ContentError as exc:
-            diagnostics.append(exc.diagnostic)
-            seed, part = _SEED_LINE.search(text), _PART_LINE.search(text)
-            files.append(ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"])))
-            continue
-        diagnostics.extend(parsed.warnings)
-        story = parsed.story
-        files.append(ContentFile(path, shown, story, parsed.pristine, story.seed, story.part))
-        if cache is not None:
-            cache.put(key, files[-1])
-            cache.put(key + "\0notes", list(parsed.warnings))
+        file, notes = load_file(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}", cache=cache)
+        files.append(file)
+        diagnostics.extend(notes)
     return Content(tuple(files), tuple(diagnostics))
+
+
+def reload_content(
+    content: Content, content_dir: Path, shown_dir: str, changed: Iterable[Path], *, cache: Store | None
+) -> Content:
+    """Content after some of its files (under content_dir) were written or removed: only those are read again."""
+    names = {path.relative_to(content_dir).as_posix() for path in changed}
+    shown = {f"{shown_dir}/{name}" for name in names}
+    kept = {file.path.relative_to(content_dir).as_posix(): file for file in content.files if file.shown_as not in shown}
+    diagnostics = [d for d in content.diagnostics if d.path not in shown]
+    for name in sorted(names):
+        if (content_dir / name).is_file():
+            kept[name], notes = load_file(content_dir / name, f"{shown_dir}/{name}", cache=cache)
+            diagnostics.extend(notes)
+    return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
+
+
+def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[ContentFile, list[Diagnostic]]:
+    """Read one story file: what it holds, and its problems."""
+    data = path.read_bytes()
+    key = f"{shown}\0{hashlib.sha256(data).hexdigest()}"
+    known = cache.get(key) if cache is not None else None
+    if isinstance(known, tuple) and len(known) == 2 and isinstance(known[0], ContentFile):
+        return dataclasses.replace(known[0], path=path), list(known[1])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return ContentFile(path, shown, None, False, None, None), [
+            Diagnostic(shown, line, "not UTF-8: save the story as UTF-8")
+        ]
+    try:
+        parsed = parse_story(text, shown)
+    except ContentError as exc:
+        seed, part = _SEED_LINE.search(text), _PART_LINE.search(text)
+        return ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"])), [
+            exc.diagnostic
+        ]
+    story = parsed.story
+    file = ContentFile(path, shown, story, parsed.pristine, story.seed, story.part)
+    if cache is not None:
+        cache.put(key, (file, list(parsed.warnings)))
+    return file, list(parsed.warnings)
 
 
 def write_text_atomic(path: Path, text: str) -> bool:

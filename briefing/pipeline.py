@@ -15,7 +15,7 @@ from briefing.cache import Store, body_store, compose_store, content_store
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
-from briefing.content import SITE_REGISTRY, Content, load_content, write_text_atomic
+from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_text_atomic
 from briefing.dedupe import find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
@@ -89,13 +89,15 @@ def load_site_registry(config: Config, report: Report) -> Registry | None:
         return None
 
 
-def ingest(config: Config, report: Report, index: EntityIndex) -> list[Draft]:
+def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Draft], Content]:
     """Seeds -> content/: compose a story from every seed and reconcile content/ with them.
 
-    Returns the drafts, each with the slug its story has in content/ (for the review page).
+    Returns the drafts, each with the slug its story has in content/ (for the review page),
+    and content/ as it is now.
     """
     rules = load_rules()
-    content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
+    content_cache = content_store(config.cache)
+    content = load_content(config.content, config.content.as_posix(), cache=content_cache)
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
     paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
     report.seeds = len(paths)
@@ -108,12 +110,18 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> list[Draft]:
         copies = find_copies([draft.story for draft in drafts])
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
+    changed: list[Path] = []
     for name, text in plan.writes:
-        report.stories_written += write_text_atomic(config.content / name, text)
+        if write_text_atomic(config.content / name, text):
+            report.stories_written += 1
+            changed.append(config.content / name)
     for file in plan.removals:
         file.path.unlink(missing_ok=True)
         report.stories_removed += 1
-    return [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
+        changed.append(file.path)
+    content = reload_content(content, config.content, config.content.as_posix(), changed, cache=content_cache)
+    drafts = [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
+    return drafts, content
 
 
 def compose_all(
@@ -253,8 +261,7 @@ def build(config: Config, *, info: SiteInfo) -> Report:
     report = Report()
     site_registry = load_site_registry(config, report)
     index = load_index(site_registry)
-    drafts = ingest(config, report, index)
-    content = load_content(config.content, config.content.as_posix(), cache=content_store(config.cache))
+    drafts, content = ingest(config, report, index)
     stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
     report.stories = len(stories)
     terms = {}

@@ -7,6 +7,7 @@ the relative way back to the root ("../../"), so the site works under any sub-pa
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -228,7 +229,7 @@ def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
                 for other in others:
                     if other != number:
                         scores[other] = scores.get(other, 0.0) + 1.0 / len(others)
-        best = sorted(scores, key=lambda other: (-scores[other], stories[other].sort_key))[:RELATED]
+        best = heapq.nsmallest(RELATED, scores, key=lambda other: (-scores[other], stories[other].sort_key))
         related[story.slug] = [stories[other] for other in best]
     return related
 
