@@ -7,7 +7,10 @@ For each N it generates N raw articles (bench/generate.py) and measures, each in
   (b) the render-only build content -> site, cold (the content/ of (a), no seeds, no cache);
   (c) Hugo building the same stories (Markdown with the companies, therapies and countries
       taxonomies and templates of the same pages) into a fresh folder;
-  (d) adding one article to the site built in (a) and building again;
+  (d) adding one article to the site built in (a) and building again: a new article, dated
+      after every story in the archive, as an editor's latest article is;
+  (e) then adding one more, back-dated into the middle of the archive (it shifts the older-
+      stories pages of its entities, so more pages change);
 printing wall time, CPU time and peak memory of each, and the ratios to Hugo's wall time.
 """
 
@@ -127,11 +130,14 @@ def bench(count: int, jobs: int, work: Path) -> dict[str, Run]:
     hugo_site(full / "content", hugo)
     hugo_binary = shutil.which("hugo") or str(Path(sys.executable).with_name("hugo"))
     runs["(c) Hugo"] = measure([hugo_binary, "--quiet", "-d", "public"], hugo)
-    extra = work / "extra"
-    generate(1, extra, seed=count + 7)
-    new = next(extra.iterdir())
-    shutil.copy(new, full / "seeds" / f"new-{new.name}")
-    runs["(d) one article added"] = measure(briefing(full, jobs), full)
+    for name, extra, dated_new in (
+        ("(d) one article added", work / "extra-new", True),
+        ("(e) one back-dated added", work / "extra-old", False),
+    ):
+        generate(1, extra, seed=count + 7, new=dated_new)
+        added = next(extra.iterdir())
+        shutil.copy(added, full / "seeds" / f"added-{extra.name}-{added.name}")
+        runs[name] = measure(briefing(full, jobs), full)
     return runs
 
 

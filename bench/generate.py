@@ -124,8 +124,14 @@ def paragraph(rng: random.Random) -> str:
     return " ".join([lead, *(rng.choice(FILLER).format(**fill) for _ in range(rng.randint(1, 3)))])
 
 
-def article(rng: random.Random, number: int) -> tuple[str, str, list[str], datetime.date]:
-    date = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 6 * 365))
+#: the generated archive's dates run from FIRST_DAY over ARCHIVE_DAYS; a "new" article comes after them
+FIRST_DAY = datetime.date(2020, 1, 1)
+ARCHIVE_DAYS = 6 * 365
+
+
+def article(rng: random.Random, number: int, *, new: bool = False) -> tuple[str, str, list[str], datetime.date]:
+    offset = ARCHIVE_DAYS + 1 + rng.randint(0, 30) if new else rng.randint(0, ARCHIVE_DAYS)
+    date = FIRST_DAY + datetime.timedelta(days=offset)
     title = f"{company(rng)} and {company(rng)} team up on {rng.choice(MODALITIES)} (report {number})"
     paragraphs = [paragraph(rng) for _ in range(rng.randint(4, 10))]
     paragraphs[0] = f"{date:%B} {date.day}, {date.year} — {rng.choice(['Tokyo', 'Osaka', 'Seoul'])} — " + paragraphs[0]
@@ -156,12 +162,13 @@ def as_html(rng: random.Random, title: str, iso: str, paragraphs: list[str]) -> 
     )
 
 
-def generate(count: int, out: Path, seed: int = 1) -> None:
+def generate(count: int, out: Path, seed: int = 1, *, new: bool = False) -> None:
+    """`count` raw articles into `out`; with `new`, dated after the whole archive (today's news)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     previous: list[tuple[str, list[str]]] = []
     for number in range(count):
-        title, iso, paragraphs, _ = article(rng, number)
+        title, iso, paragraphs, _ = article(rng, number, new=new)
         if previous and rng.random() < 0.05:  # a syndicated copy of an earlier story
             title, paragraphs = rng.choice(previous)
             title = f"{title} (syndicated)"

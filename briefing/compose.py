@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from briefing.clean import clean_text
 from briefing.entities import Entities, EntityIndex, find_entities
 from briefing.extract import extract_metadata
-from briefing.model import CleanDocument, RawArticle, Story
+from briefing.model import CleanDocument, RawArticle, Story, quick_pickle
 from briefing.rules import RuleSet
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Draft:
     """A story made from a seed, before it has a slug; with what explains it."""

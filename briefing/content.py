@@ -18,7 +18,7 @@ from pathlib import Path
 from briefing.cache import Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.frontmatter import parse_story
-from briefing.model import Story
+from briefing.model import Story, quick_pickle
 
 #: the seed a broken story file names, so that its seed is not made into a second story
 _SEED_LINE = re.compile(r"^seed:\s*['\"]?(?P<seed>[^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
@@ -26,6 +26,7 @@ _PART_LINE = re.compile(r"^part:\s*(?P<part>\d+)\s*$", re.MULTILINE)
 SITE_REGISTRY = "registry.yaml"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ContentFile:
     """A story file as found in content/."""

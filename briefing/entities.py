@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from briefing.dates import MONTHS
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
 from briefing.gazetteer import Gazetteer, Hit, Tokens, tokenize
-from briefing.model import ENTITY_KEYS, Mention
+from briefing.model import ENTITY_KEYS, Mention, quick_pickle
 from briefing.products import find_products
 from briefing.registry import Entry, Registry, parse_registry
 from briefing.resources import list_data, read_data
@@ -46,6 +46,7 @@ class EntityIndex:
     country_names: Gazetteer  # countries by name only (no demonyms or cities): "UK" inside "UK MHRA"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Entities:
     """The entities of one story: canonical names by type, and every mention behind them."""

@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 StoryKind = Literal["article", "brief"]
 BlockKind = Literal["paragraph", "heading"]
+T = TypeVar("T")
 
 
+def quick_pickle(cls: type[T]) -> type[T]:
+    """Pickle a frozen, slotted dataclass as the tuple of its values in slot order.
+
+    The state functions dataclasses generates look every field up on every load, which made
+    reading the caches of a large archive slow; these do the same work at C speed where they can.
+    """
+    names = cls.__slots__  # type: ignore[attr-defined]
+    values = operator.attrgetter(*names)
+
+    def __getstate__(self: T) -> tuple[object, ...]:  # noqa: N807 - pickle's protocol
+        state = values(self)
+        return state if len(names) > 1 else (state,)
+
+    def __setstate__(self: T, state: tuple[object, ...]) -> None:  # noqa: N807 - pickle's protocol
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - replacing what dataclasses generated
+    setattr(cls, "__setstate__", __setstate__)  # noqa: B010
+    return cls
+
+
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class RawArticle:
     """One seed file, decoded."""
@@ -22,6 +47,7 @@ class RawArticle:
     encoding: str  # what it was decoded from ("utf-8", "shift_jis", ...)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Block:
     """One paragraph or section heading of an article's own text."""
@@ -31,6 +57,7 @@ class Block:
     line: int  # where it starts in the raw file (1-based)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Removal:
     """A line (or part of one) that cleaning took out, and the rule that did it."""
@@ -40,6 +67,7 @@ class Removal:
     rule: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CleanDocument:
     """An article reduced to its own text: the clean stage's output."""
@@ -90,6 +118,7 @@ TAXONOMIES: tuple[Taxonomy, ...] = (
 ENTITY_KEYS: tuple[str, ...] = tuple(t.plural for t in TAXONOMIES)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mention:
     """One entity found in a story's text."""
@@ -102,6 +131,7 @@ class Mention:
     rule: str  # which registry file or discovery pattern found it
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Story:
     """One story: what content/<slug>.md holds, and what every page is rendered from."""
