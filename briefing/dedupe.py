@@ -7,11 +7,13 @@ fixed sample of shingles, so the cost grows with the archive, not with its squar
 
 from __future__ import annotations
 
+import operator
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 from briefing.model import Story
 
@@ -50,9 +52,8 @@ def find_copies(stories: Sequence[Story]) -> dict[int, int]:
     index: dict[int, list[int]] = defaultdict(list)
     for number, print_ in enumerate(prints):
         if len(print_.shingles) >= MIN_SHINGLES:
-            for shingle in print_.shingles:
-                if shingle % SAMPLE_EVERY == 0:
-                    index[shingle].append(number)
+            for shingle in _sampled(print_.shingles):
+                index[shingle].append(number)
     parent = list(range(len(stories)))
 
     def root(i: int) -> int:
@@ -78,6 +79,14 @@ def find_copies(stories: Sequence[Story]) -> dict[int, int]:
             original = min(members, key=lambda i: _original_rank(stories[i], len(prints[i].shingles)))
             copies.update({i: original for i in members if i != original})
     return copies
+
+
+def _sampled(shingles: frozenset[int]) -> Iterator[int]:
+    """The shingles kept for the candidate index: those whose hash is a multiple of SAMPLE_EVERY.
+
+    (Chosen in C, with map and compress: a story has hundreds of shingles.)
+    """
+    return compress(shingles, map(operator.not_, map(operator.mod, shingles, repeat(SAMPLE_EVERY))))
 
 
 def _original_rank(story: Story, size: int) -> tuple[int, int, str]:
