@@ -162,6 +162,13 @@ def runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
     """Spans of capitalised names, split at possessives, days, months and titles, trimmed of sentence words."""
     spans: list[tuple[int, int]] = []
     for match in NAME_RUN.finditer(text):
+        run = match.group()
+        if len(run.split(maxsplit=1)) == 1:  # most runs are one word ("The", "Analysts"): the same rules, faster
+            if run not in rules.name_breaks:
+                name = run[:-2] if run.endswith(_POSSESSIVE_ENDINGS) else run
+                if not _is_sentence_word(name, rules):
+                    spans.append((match.start(), match.start() + len(name)))
+            continue
         segment: list[tuple[int, str]] = []
         for word_match in _RUN_WORD.finditer(text, match.start(), match.end()):
             word = word_match.group()
@@ -178,14 +185,14 @@ def runs(text: str, rules: DiscoveryRules) -> list[tuple[int, int]]:
     return _join_and(text, sorted(spans), rules)
 
 
+def _is_sentence_word(word: str, rules: DiscoveryRules) -> bool:
+    """A word that starts a run but not a name: "The", "of", "2025", "Delhi-based"."""
+    return word in rules.not_name_words or word in _GLUE_WORDS or word[0].isdigit() or word.endswith("-based")
+
+
 def _trimmed(words: list[tuple[int, str]], rules: DiscoveryRules) -> list[tuple[int, int]]:
     """A name's span without the sentence words, numbers and "Delhi-based" around it."""
-    while words and (
-        words[0][1] in rules.not_name_words
-        or words[0][1] in _GLUE_WORDS
-        or words[0][1][0].isdigit()
-        or words[0][1].endswith("-based")
-    ):
+    while words and _is_sentence_word(words[0][1], rules):
         words = words[1:]
     while words and words[-1][1] in _GLUE_WORDS:
         words = words[:-1]
