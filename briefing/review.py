@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from briefing.compose import Draft
 from briefing.entities import EntityIndex, find_entities
@@ -112,6 +113,12 @@ class ReviewPage:
     gone: tuple[str, ...]
     first_build: bool
     manifest: dict[str, str]
+    totals: dict[str, int]  # per list, how many rows there are: each list shows REVIEW_ROWS at most
+
+
+#: rows a list of the review page shows at most, new and changed stories first (a page of
+#: tens of thousands of rows helps no one: `check --review` lists them all)
+REVIEW_ROWS = 300
 
 
 def story_digest(story: Story) -> str:
@@ -135,14 +142,27 @@ def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: 
             removed.append(Removed(story.seed or "", story.slug, lines))
     manifest = {story.slug: story_digest(story) for story in stories}
     before = previous or {}
+    added = tuple(sorted(set(manifest) - set(before))) if previous is not None else ()
+    changed = tuple(sorted(slug for slug in manifest if slug in before and before[slug] != manifest[slug]))
+    recent = set(added) | set(changed)
+    lists: dict[str, list[Any]] = {
+        "undated": sorted(
+            (s for s in stories if s.date is None and s.duplicate_of is None), key=lambda s: (s.slug not in recent,)
+        ),
+        "discovered": sorted(discovered, key=lambda row: (row[0] not in recent, row[1], row[2].casefold(), row[0])),
+        "duplicates": sorted((s for s in stories if s.duplicate_of is not None), key=lambda s: (s.slug not in recent,)),
+        "removed": sorted(removed, key=lambda r: (r.slug not in recent, r.seed)),
+    }
+    shown = {name: tuple(rows[:REVIEW_ROWS]) for name, rows in lists.items()}
     return ReviewPage(
-        undated=tuple(s for s in stories if s.date is None and s.duplicate_of is None),
-        discovered=tuple(sorted(discovered, key=lambda row: (row[1], row[2].casefold(), row[0]))),
-        duplicates=tuple(s for s in stories if s.duplicate_of is not None),
-        removed=tuple(sorted(removed, key=lambda r: r.seed)),
-        added=tuple(sorted(set(manifest) - set(before))) if previous is not None else (),
-        changed=tuple(sorted(slug for slug in manifest if slug in before and before[slug] != manifest[slug])),
+        undated=shown["undated"],
+        discovered=shown["discovered"],
+        duplicates=shown["duplicates"],
+        removed=shown["removed"],
+        added=added,
+        changed=changed,
         gone=tuple(sorted(set(before) - set(manifest))),
         first_build=previous is None,
         manifest=manifest,
+        totals={name: len(rows) for name, rows in lists.items()},
     )

@@ -6,6 +6,7 @@ the relative way back to the root ("../../"), so the site works under any sub-pa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import heapq
 import json
@@ -176,12 +177,15 @@ def _term_pages(
     base = f"{taxonomy.plural}/{term.slug}/"
     chunks = term_chunks(term.stories)
     urls = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
+    # the older pages show the entity's name and their own stories only: they are given the
+    # entity without its stories, so that their fingerprints do not change with every new story
+    named = dataclasses.replace(term, stories=(), entry=None)
     pages = [
         page(
             url,
             "term.html",
             taxonomy=taxonomy,
-            term=term,
+            term=term if number == 1 else named,
             term_slugs=term_slugs,
             shown=chunk,
             page_number=number,
