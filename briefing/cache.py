@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -62,16 +63,28 @@ class Store:
             return  # a full or read-only disk makes the build slower, not wrong
 
 
+def current(folder: Path) -> Store:
+    """The store in one version's folder; the folders of other versions are removed (they would
+    only ever miss, and the cache would grow with every change of code or registry)."""
+    try:
+        for other in folder.parent.iterdir():
+            if other != folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        pass  # no cache yet, or not ours to tidy: a cache only ever saves time
+    return Store(folder)
+
+
 def compose_store(cache_dir: Path, site_registry: str) -> Store:
     """Where composed drafts are kept: they depend on the code, the data and the site registry."""
-    return Store(cache_dir / "compose" / code_version(site_registry))
+    return current(cache_dir / "compose" / code_version(site_registry))
 
 
 def content_store(cache_dir: Path) -> Store:
     """Where parsed story files are kept: they depend on the code only."""
-    return Store(cache_dir / "content" / code_version())
+    return current(cache_dir / "content" / code_version())
 
 
 def body_store(cache_dir: Path) -> Store:
     """Where story bodies rendered to sanitised HTML are kept: they depend on the code only."""
-    return Store(cache_dir / "bodies" / code_version())
+    return current(cache_dir / "bodies" / code_version())

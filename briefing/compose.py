@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from briefing.clean import clean_text
@@ -62,8 +63,21 @@ def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Dra
             countries=entities.names["countries"],
             people=entities.names["people"],
         )
-        drafts.append(Draft(story, document, entities, article))
+        drafts.append(Draft(story, document, _kept(entities), article))
     return drafts
+
+
+def _kept(entities: Entities) -> Entities:
+    """What a draft keeps of its mentions: the first of each entity discovery found (the review
+    shows its sentence). The others have done their work, and a large archive's drafts are held
+    in memory together."""
+    seen: set[tuple[str, str]] = set()
+    first = []
+    for mention in entities.mentions:
+        if mention.origin == "discovery" and (mention.kind, mention.name) not in seen:
+            seen.add((mention.kind, mention.name))
+            first.append(mention)
+    return dataclasses.replace(entities, mentions=tuple(first))
 
 
 def to_markdown(document: CleanDocument) -> str:
