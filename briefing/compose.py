@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from briefing.clean import clean_text
+from briefing.dedupe import Fingerprint, story_fingerprint
 from briefing.entities import Entities, EntityIndex, find_entities
 from briefing.extract import extract_metadata
 from briefing.model import CleanDocument, RawArticle, Story, quick_pickle
@@ -21,6 +22,7 @@ class Draft:
     document: CleanDocument
     entities: Entities
     article: RawArticle  # what it was made from, to make it again with learned rules
+    fingerprint: Fingerprint  # its body's shingles, to find syndicated copies
 
 
 def clean(article: RawArticle, rules: RuleSet) -> tuple[CleanDocument, ...]:
@@ -63,7 +65,7 @@ def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Dra
             countries=entities.names["countries"],
             people=entities.names["people"],
         )
-        drafts.append(Draft(story, document, _kept(entities), article))
+        drafts.append(Draft(story, document, _kept(entities), article, story_fingerprint(story)))
     return drafts
 
 

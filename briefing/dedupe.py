@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,10 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    shingles: frozenset[int]
+    """A story's shingle hashes, sorted and unique, four bytes each (a set of Python ints
+    would take twenty times the memory, and an archive's fingerprints are held together)."""
+
+    shingles: array[int]
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -39,16 +43,23 @@ def fingerprint(text: str) -> Fingerprint:
     words = list(map(str.casefold, _WORD.findall(text)))
     # the shingles are the words zipped with themselves shifted by 1, 2, 3 and 4: all in C
     shingles = map(" ".join, zip(*(words[shift:] for shift in range(SHINGLE_WORDS)), strict=False))
-    return Fingerprint(frozenset(map(zlib.crc32, map(str.encode, shingles))))
+    return Fingerprint(array("I", sorted(set(map(zlib.crc32, map(str.encode, shingles))))))
 
 
-def find_copies(stories: Sequence[Story]) -> dict[int, int]:
+def story_fingerprint(story: Story) -> Fingerprint:
+    """What a story is compared by: its body's shingles (a brief is never a copy)."""
+    return fingerprint(story.body) if story.kind == "article" else Fingerprint(array("I"))
+
+
+def find_copies(stories: Sequence[Story], prints: Sequence[Fingerprint] | None = None) -> dict[int, int]:
     """Map the index of each copy to the index of the story it copies.
 
+    `prints` are the stories' fingerprints when they are known already (kept with the drafts).
     The original of a group is the one published first (dated before undated), then the
     longest, then the first by seed path: a stable choice whatever the input order.
     """
-    prints = [fingerprint(story.body) if story.kind == "article" else Fingerprint(frozenset()) for story in stories]
+    if prints is None:
+        prints = [story_fingerprint(story) for story in stories]
     index: dict[int, list[int]] = defaultdict(list)
     for number, print_ in enumerate(prints):
         if len(print_.shingles) >= MIN_SHINGLES:
@@ -67,7 +78,7 @@ def find_copies(stories: Sequence[Story]) -> dict[int, int]:
         (a, b) for members in index.values() if len(members) <= MAX_POSTING for a in members for b in members if a < b
     }
     for a, b in sorted(candidates):
-        shared = len(prints[a].shingles & prints[b].shingles)
+        shared = len(set(prints[a].shingles).intersection(prints[b].shingles))
         if shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles)):
             parent[root(b)] = root(a)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -81,7 +92,7 @@ def find_copies(stories: Sequence[Story]) -> dict[int, int]:
     return copies
 
 
-def _sampled(shingles: frozenset[int]) -> Iterator[int]:
+def _sampled(shingles: array[int]) -> Iterator[int]:
     """The shingles kept for the candidate index: those whose hash is a multiple of SAMPLE_EVERY.
 
     (Chosen in C, with map and compress: a story has hundreds of shingles.)

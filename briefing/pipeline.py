@@ -103,11 +103,11 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     report.seeds = len(paths)
     cache = compose_store(config.cache, registry_text(config))
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
-    copies = find_copies([draft.story for draft in drafts])
+    copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
     drafts, redone = forget_recurring(drafts, copies, rules, index)
     drafts = unify_names(drafts)
     if redone:
-        copies = find_copies([draft.story for draft in drafts])
+        copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
     changed: list[Path] = []
@@ -341,7 +341,8 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
     rules = load_rules()
     paths = discover(config.seeds)
     drafts, _ = compose_all(config, paths, rules, index, report)
-    drafts, _ = forget_recurring(drafts, find_copies([draft.story for draft in drafts]), rules, index)
+    copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
+    drafts, _ = forget_recurring(drafts, copies, rules, index)
     lines: list[str] = []
     for name in seed_names:
         seed = Path(name).relative_to(config.seeds).as_posix() if Path(name).is_relative_to(config.seeds) else name
