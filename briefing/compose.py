@@ -21,7 +21,7 @@ class Draft:
     story: Story
     document: CleanDocument
     entities: Entities
-    article: RawArticle  # what it was made from, to make it again with learned rules
+    article: RawArticle  # what it was made from (its text left out), to make it again with learned rules
     fingerprint: Fingerprint  # its body's shingles, to find syndicated copies
 
 
@@ -65,7 +65,9 @@ def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Dra
             countries=entities.names["countries"],
             people=entities.names["people"],
         )
-        drafts.append(Draft(story, document, _kept(entities), article, story_fingerprint(story)))
+        # the article without its text: read again from its seed if it must be composed again
+        kept_article = dataclasses.replace(article, text="")
+        drafts.append(Draft(story, document, _kept(entities), kept_article, story_fingerprint(story)))
     return drafts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, shared_values
 from briefing.ingest import discover, file_digest, read_article
-from briefing.model import TAXONOMIES, Story
+from briefing.model import TAXONOMIES, RawArticle, Story
 from briefing.progress import Progress
 from briefing.publish import write_site
 from briefing.reconcile import plan_content
@@ -104,7 +105,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     cache = compose_store(config.cache, registry_text(config))
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
     copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
-    drafts, redone = forget_recurring(drafts, copies, rules, index)
+    drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     drafts = unify_names(drafts)
     if redone:
         copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
@@ -153,6 +154,14 @@ def compose_all(
             drafts.extend(result[0])
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
+    """A composed article with its text, read again from its seed (drafts do not keep it)."""
+    try:
+        return read_article(seeds, seeds / article.path, shown_as=shown(seeds, seeds / article.path))[0]
+    except (ContentError, OSError):
+        return None  # gone or broken since it was composed: the draft stays as it was
 
 
 def _cache_key(seeds: Path, path: Path) -> str:
@@ -342,7 +351,7 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
     paths = discover(config.seeds)
     drafts, _ = compose_all(config, paths, rules, index, report)
     copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
-    drafts, _ = forget_recurring(drafts, copies, rules, index)
+    drafts, _ = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     lines: list[str] = []
     for name in seed_names:
         seed = Path(name).relative_to(config.seeds).as_posix() if Path(name).is_relative_to(config.seeds) else name

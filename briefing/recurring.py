@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from briefing.compose import Draft, compose
 from briefing.entities import EntityIndex
+from briefing.model import RawArticle
 from briefing.rules import RuleSet, phrase_key
 
 #: a line must recur in this many different stories of a site to count as its furniture
@@ -55,9 +56,17 @@ def learn_recurring(drafts: Sequence[Draft], copies: Mapping[int, int]) -> dict[
 
 
 def forget_recurring(
-    drafts: list[Draft], copies: dict[int, int], rules: RuleSet, index: EntityIndex
+    drafts: list[Draft],
+    copies: dict[int, int],
+    rules: RuleSet,
+    index: EntityIndex,
+    reread: Callable[[RawArticle], RawArticle | None],
 ) -> tuple[list[Draft], bool]:
-    """Compose again, without them, the seeds that hold lines recurring across a site's stories."""
+    """Compose again, without them, the seeds that hold lines recurring across a site's stories.
+
+    `reread` gives a draft's article back with its text (drafts do not keep it), or None when
+    its seed cannot be read any more (the draft is then kept as it is).
+    """
     learned = learn_recurring(drafts, copies)
     if not learned:
         return drafts, False
@@ -69,8 +78,9 @@ def forget_recurring(
         if seed is None or seed in redone or not lines:
             continue
         if any(phrase_key(block.text) in lines for block in draft.document.blocks):
-            article = draft.article
-            redone[seed] = compose(article, rules.with_learned(lines), index)
+            article = reread(draft.article)
+            if article is not None:
+                redone[seed] = compose(article, rules.with_learned(lines), index)
     result: list[Draft] = []
     placed: set[str] = set()
     for draft in drafts:
