@@ -78,6 +78,8 @@ def plan_content(
                     )
                 )
             continue
+        if current is not None and current.story == story:
+            continue  # the file as the build wrote it says exactly this story (dump and parse round-trip)
         name = current.path.name if current is not None else f"{story.slug}.md"
         writes.append((name, dump_story(story)))
     made = {(d.story.seed, d.story.part) for d in drafts}
