@@ -11,14 +11,16 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from briefing.cache import Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle
+from briefing.workers import can_fork, forked_pool
 
 #: the seed a broken story file names, so that its seed is not made into a second story
 _SEED_LINE = re.compile(r"^seed:\s*['\"]?(?P<seed>[^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
@@ -58,18 +60,30 @@ def story_files(content_dir: Path) -> list[Path]:
     return sorted(content_dir.rglob("*.md"), key=lambda p: p.relative_to(content_dir).as_posix())
 
 
-def load_content(content_dir: Path, shown_dir: str, *, cache: Store | None = None) -> Content:
+#: fewer story files than this are read in this process: starting workers would cost more
+MIN_PARALLEL_FILES = 400
+
+
+def load_content(content_dir: Path, shown_dir: str, *, cache: Store | None = None, jobs: int = 1) -> Content:
     """Read every story in content/, collecting each file's problems instead of stopping.
 
-    With a cache, a file whose bytes were read before is not parsed again.
+    With a cache, a file whose bytes were read before is not parsed again; with `jobs`, the
+    files are read by that many processes.
     """
-    files: list[ContentFile] = []
-    diagnostics: list[Diagnostic] = []
-    for path in story_files(content_dir):
-        file, notes = load_file(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}", cache=cache)
-        files.append(file)
-        diagnostics.extend(notes)
-    return Content(tuple(files), tuple(diagnostics))
+    jobs_list = [(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}") for path in story_files(content_dir)]
+    if jobs > 1 and len(jobs_list) >= MIN_PARALLEL_FILES and can_fork():
+        size = -(-len(jobs_list) // (jobs * 4))
+        chunks = [jobs_list[i : i + size] for i in range(0, len(jobs_list), size)]
+        with forked_pool(jobs) as pool:
+            loaded = [pair for chunk in pool.map(_load_files, chunks, repeat(cache)) for pair in chunk]
+    else:
+        loaded = _load_files(jobs_list, cache)
+    files = tuple(file for file, _ in loaded)
+    return Content(files, tuple(diagnostic for _, notes in loaded for diagnostic in notes))
+
+
+def _load_files(paths: Sequence[tuple[Path, str]], cache: Store | None) -> list[tuple[ContentFile, list[Diagnostic]]]:
+    return [load_file(path, shown, cache=cache) for path, shown in paths]
 
 
 def reload_content(

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site, plan_shards, story_path
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
+from briefing.workers import forked_pool
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     """
     rules = load_rules()
     content_cache = content_store(config.cache)
-    content = load_content(config.content, config.content.as_posix(), cache=content_cache)
+    content = load_content(config.content, config.content.as_posix(), cache=content_cache, jobs=config.jobs)
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
     paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
     report.seeds = len(paths)
@@ -140,7 +140,7 @@ def compose_all(
     results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache) for job in jobs]
     missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
     if config.jobs > 1 and len(missing) > 1:
-        with ProcessPoolExecutor(max_workers=config.jobs, initializer=_init_worker, initargs=(index, cache)) as pool:
+        with forked_pool(config.jobs, _init_worker, (index, cache)) as pool:
             made = iter(pool.map(_compose_in_worker, missing, chunksize=8))
     else:
         made = iter([_compose_one(*job, rules, index, cache=cache) for job in missing])

@@ -15,12 +15,11 @@ changed has no record, so a build killed half way is never trusted: the next one
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import pickle
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,6 +30,7 @@ from briefing.fingerprint import Fingerprints, digest
 from briefing.progress import Progress
 from briefing.render import make_environment, render_page
 from briefing.site import Page
+from briefing.workers import can_fork, forked_pool
 
 #: path in the site -> (fingerprint of what it was made from, digest of its bytes)
 Manifest = dict[str, tuple[str, str]]
@@ -64,6 +64,14 @@ class Tree:
     made: Manifest = field(default_factory=dict)
     linked: int = 0
     written: int = 0
+    folders: set[Path] = field(default_factory=set)  # made or known to exist: one mkdir each at most
+
+    def _prepare(self, target: Path) -> None:
+        """Make way for a file: remove what is there (maybe a hard link to a live file), make its folder."""
+        target.unlink(missing_ok=True)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
 
     def place(self, path: str, key: str) -> bool:
         """Put an unchanged file in place without making it again; False when it must be made."""
@@ -72,8 +80,7 @@ class Tree:
             return True
         if self.live is not None and self.live_held.get(path, ("", ""))[0] == key:
             target = safe_join(self.root, path)
-            target.unlink(missing_ok=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._prepare(target)
             try:
                 os.link(safe_join(self.live, path), target)
             except OSError:
@@ -98,8 +105,7 @@ class Tree:
         if made == self.held.get(path, ("", ""))[1]:
             return made
         target = safe_join(self.root, path)
-        target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._prepare(target)
         if self.live is not None and made == self.live_held.get(path, ("", ""))[1]:
             try:
                 os.link(safe_join(self.live, path), target)
@@ -289,7 +295,7 @@ def render_all(
 
     Returns (path, fingerprint, digest of the bytes) per page.
     """
-    if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or not can_fork():
         env = make_environment(templates, bodies=bodies)
         done = [_render_one(env, page, key, tree) for page, key in pages]
         if progress is not None:
@@ -299,7 +305,7 @@ def render_all(
     results: list[tuple[str, str, str]] = []
     try:
         bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with forked_pool(jobs) as pool:
             for future in as_completed([pool.submit(_render_range, bound) for bound in bounds]):
                 done = future.result()
                 results.extend(done)

@@ -11,6 +11,7 @@ so search works on any static host with no server.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -100,7 +101,7 @@ SEARCH_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"></head
 
 def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> list[Diagnostic]:
     """Run Pagefind over one shard's pages, cut down to what search reads (a third less work)."""
-    with tempfile.TemporaryDirectory(prefix="briefing-search-") as work:
+    with tempfile.TemporaryDirectory(prefix="briefing-search-", dir=_scratch()) as work:
         site, output = Path(work) / "site", Path(work) / "index"
         for page in pages:
             found = SEARCHED.search((tree.root / page).read_text(encoding="utf-8"))
@@ -111,6 +112,11 @@ def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> lis
         for file in sorted(p for p in output.rglob("*") if p.is_file() and p.name not in UNUSED):
             tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
     return diagnostics
+
+
+def _scratch() -> str | None:
+    """Where Pagefind's input and output go for a moment: memory (/dev/shm) where there is one."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 def run_pagefind(site: Path, output: Path) -> list[Diagnostic]:
