@@ -101,26 +101,27 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
     env.globals["bar_chart"] = bar_chart
-    env.globals["story_item"] = _StoryItems(env)
+    env.globals["story_item"] = _Fragments(env, "_macros.html", "story_item")
+    env.globals["feed_entry"] = _Fragments(env, "_feed.xml", "feed_entry")
     # worked out when a page is rendered, so that pages the build skips cost nothing
     env.globals["companions_by_type"] = companions_by_type
     env.globals["stories_per_month"] = stories_per_month
     return env
 
 
-class _StoryItems:
-    """A story's entry in a list of stories (the `story_item` macro), rendered once per story
-    and place: a story is listed on the pages of all its entities."""
+class _Fragments:
+    """A macro's output for one story, rendered once per story and arguments and then reused:
+    a story is listed on the pages and in the feeds of all its entities."""
 
-    def __init__(self, env: Environment) -> None:
-        self.env = env
-        self.made: dict[tuple[int, str, bool], tuple[Story, Markup]] = {}
+    def __init__(self, env: Environment, template: str, macro: str) -> None:
+        self.env, self.template, self.macro = env, template, macro
+        self.made: dict[tuple[object, ...], tuple[Story, Markup]] = {}
 
-    def __call__(self, story: Story, root: str, show_date: bool = True) -> Markup:  # noqa: FBT001, FBT002
-        key = (id(story), root, show_date)
+    def __call__(self, story: Story, *args: str | bool) -> Markup:
+        key = (id(story), *args)
         if key not in self.made:  # the story is kept with it: its id is not reused while it is here
-            macro = self.env.get_template("_macros.html").module.story_item  # type: ignore[attr-defined]
-            self.made[key] = (story, Markup(macro(story, root, show_date=show_date)))  # noqa: S704 - escaped by Jinja
+            macro = getattr(self.env.get_template(self.template).module, self.macro)
+            self.made[key] = (story, Markup(macro(story, *args)))  # noqa: S704 - escaped by Jinja
         return self.made[key][1]
 
 
