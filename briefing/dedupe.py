@@ -14,7 +14,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import chain, combinations, compress, groupby, repeat
 
 from briefing.model import Story
 
@@ -74,13 +74,14 @@ def find_copies(stories: Sequence[Story], prints: Sequence[Fingerprint] | None =
         return i
 
     # a shingle found in many stories is a stock phrase ("did not disclose the terms"), not a sign of copying
-    candidates = {
-        (a, b) for members in index.values() if len(members) <= MAX_POSTING for a in members for b in members if a < b
-    }
-    for a, b in sorted(candidates):
-        shared = len(set(prints[a].shingles).intersection(prints[b].shingles))
-        if shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles)):
-            parent[root(b)] = root(a)
+    # (a story's numbers are appended in order, so each posting list is sorted and its pairs have a < b)
+    candidates = set(chain.from_iterable(combinations(m, 2) for m in index.values() if len(m) <= MAX_POSTING))
+    for a, pairs in groupby(sorted(candidates), key=operator.itemgetter(0)):
+        mine = set(prints[a].shingles)  # made once per story, not once per pair
+        for _, b in pairs:
+            shared = len(mine.intersection(prints[b].shingles))
+            if shared >= MIN_CONTAINMENT * min(len(mine), len(prints[b].shingles)):
+                parent[root(b)] = root(a)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(stories)):
         groups[root(i)].append(i)

@@ -7,9 +7,10 @@ and entities are sorted by type and name, so the files diff well between builds.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
 from briefing.taxonomy import Term
@@ -17,27 +18,42 @@ from briefing.taxonomy import Term
 CSV_COLUMNS = ("slug", "title", "date", "kind", "source", "authors", *ENTITY_KEYS, "summary", "duplicate_of", "url")
 
 
-def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, str]:
-    """The export files' names and text."""
+#: an export file: the function that makes its text, and what that text is made from (what
+#: the file's fingerprint covers: the text is made only when that changed)
+Export = tuple[Callable[[], str], object]
+
+
+def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, Export]:
+    """The export files' names, each with how to make its text."""
+    listed = tuple(stories)
+    grouped = tuple(terms.get(taxonomy.plural, ()) for taxonomy in TAXONOMIES)
     return {
-        "stories.json": _json([_story_record(story) for story in stories]),
-        "entities.json": _json(
-            [
-                {
-                    "type": taxonomy.singular,
-                    "name": term.name,
-                    "url": f"{taxonomy.plural}/{term.slug}/",
-                    "stories": len(term.stories),
-                    "latest": term.latest.isoformat() if term.latest else None,
-                    "description": term.entry.description if term.entry else None,
-                    "parent": term.entry.parent if term.entry else None,
-                }
-                for taxonomy in TAXONOMIES
-                for term in terms.get(taxonomy.plural, ())
-            ]
-        ),
-        "stories.csv": _csv(stories),
+        "stories.json": (functools.partial(_stories_json, listed), listed),
+        "entities.json": (functools.partial(_entities_json, grouped), grouped),
+        "stories.csv": (functools.partial(_csv, listed), listed),
     }
+
+
+def _stories_json(stories: Sequence[Story]) -> str:
+    return _json([_story_record(story) for story in stories])
+
+
+def _entities_json(grouped: Sequence[Sequence[Term]]) -> str:
+    return _json(
+        [
+            {
+                "type": term.taxonomy.singular,
+                "name": term.name,
+                "url": f"{term.taxonomy.plural}/{term.slug}/",
+                "stories": len(term.stories),
+                "latest": term.latest.isoformat() if term.latest else None,
+                "description": term.entry.description if term.entry else None,
+                "parent": term.entry.parent if term.entry else None,
+            }
+            for group in grouped
+            for term in group
+        ]
+    )
 
 
 def _story_record(story: Story) -> dict[str, object]:
@@ -71,7 +87,7 @@ def _csv(stories: Sequence[Story]) -> str:
     return out.getvalue()
 
 
-def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, str]:
+def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, Export]:
     """What the search page filters and orders by, as small static files.
 
     Pagefind indexes the text; its own filter and sort indexes are not byte-stable from one
@@ -79,9 +95,17 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
     `search/dates.json` ({slug: date}) and `search/<type>/<entity-slug>.json` ([slug, title,
     date] of each story naming the entity).
     """
-    files = {"search/dates.json": _json({s.slug: s.date.isoformat() if s.date else "" for s in stories})}
+    listed = tuple(stories)
+    files: dict[str, Export] = {"search/dates.json": (functools.partial(_dates_json, listed), listed)}
     for key, group in terms.items():
         for term in group:
-            rows = [[s.slug, s.title, s.date.isoformat() if s.date else ""] for s in term.stories]
-            files[f"search/{key}/{term.slug}.json"] = _json(rows)
+            files[f"search/{key}/{term.slug}.json"] = (functools.partial(_term_json, term), term)
     return files
+
+
+def _dates_json(stories: Sequence[Story]) -> str:
+    return _json({s.slug: s.date.isoformat() if s.date else "" for s in stories})
+
+
+def _term_json(term: Term) -> str:
+    return _json([[s.slug, s.title, s.date.isoformat() if s.date else ""] for s in term.stories])

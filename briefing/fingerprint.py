@@ -25,8 +25,6 @@ from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
 DIGEST_SIZE = 16
-#: a list or mapping longer than this that pages share is digested once, not on every page
-SHARED_SIZE = 100
 
 
 def digest(data: bytes) -> str:
@@ -34,15 +32,25 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).hexdigest()
 
 
+def _known(key: str) -> str:
+    """Stands for a known object in a digest (never called: fingerprints are not unpickled)."""
+    return key
+
+
 class _Pickler(pickle.Pickler):
-    """A pickler that writes a known object as its digest instead of its contents."""
+    """A pickler that writes a known object as its digest instead of its contents.
+
+    (pickle asks about every object that is not a str, int, list, tuple, dict and the like:
+    stories, terms and the table of term slugs, a TermSlugs, are among those it asks about.)
+    """
 
     def __init__(self, file: io.BytesIO, known: Mapping[int, str]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.known = known
 
-    def persistent_id(self, obj: Any) -> str | None:  # noqa: ANN401 - any value a page shows
-        return self.known.get(id(obj))
+    def reducer_override(self, obj: Any) -> Any:  # noqa: ANN401 - any value a page shows
+        key = self.known.get(id(obj))
+        return NotImplemented if key is None else (_known, (key,))
 
 
 class Fingerprints:
@@ -94,10 +102,11 @@ def page_salt(templates: Path) -> str:
 
 
 def shared_values(pages: Iterable[Page]) -> list[object]:
-    """Values that many pages share and that are worth digesting once (mappings and long lists)."""
+    """Big values that many pages share, to digest once: mappings of a type of their own (such
+    as the TermSlugs table; pickle does not ask about a plain dict, list or tuple)."""
     seen: dict[int, object] = {}
     for page in pages:
         for value in page.context.values():
-            if isinstance(value, (dict, list, tuple)) and len(value) > SHARED_SIZE and id(value) not in seen:
+            if isinstance(value, dict) and type(value) is not dict and id(value) not in seen:
                 seen[id(value)] = value
     return list(seen.values())

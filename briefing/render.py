@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import markdown
@@ -96,7 +97,9 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = markdown_to_html if bodies is None else functools.partial(_cached_markdown, bodies)
+    converter = markdown.Markdown(output_format="html")  # one per environment, reset for each body
+    convert = functools.partial(markdown_to_html, converter=converter)
+    env.filters["markdown"] = convert if bodies is None else functools.partial(_cached_markdown, bodies, convert)
     env.filters["long_date"] = long_date
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
@@ -125,9 +128,9 @@ class _Fragments:
         return self.made[key][1]
 
 
-def markdown_to_html(text: str) -> Markup:
+def markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -> Markup:
     """Render a story body to sanitised HTML; headings are demoted below the page's <h1>."""
-    html = markdown.Markdown(output_format="html").convert(text)
+    html = (converter.reset() if converter else markdown.Markdown(output_format="html")).convert(text)
     clean = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -138,11 +141,11 @@ def markdown_to_html(text: str) -> Markup:
     return Markup(clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # noqa: S704 - sanitised above
 
 
-def _cached_markdown(bodies: Store, text: str) -> Markup:
+def _cached_markdown(bodies: Store, convert: Callable[[str], Markup], text: str) -> Markup:
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     html = bodies.get(key)
     if not isinstance(html, str):
-        html = str(markdown_to_html(text))
+        html = str(convert(text))
         bodies.put(key, html)
     return Markup(html)  # noqa: S704 - sanitised when it was made
 
@@ -168,6 +171,8 @@ def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
     if page.text is not None:
         return page.text
+    if page.make is not None:
+        return page.make()
     try:
         return env.get_template(page.template).render(**page.context)
     except TemplateError as exc:

@@ -128,15 +128,15 @@ def story_digest(story: Story) -> str:
 
 def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: dict[str, str] | None) -> ReviewPage:
     """The review page's lists: undated stories, discovered entities, copies, removals, changes."""
-    discovered: list[tuple[str, str, str, str, str]] = []
+    discovered: list[tuple[str, str, str, str, tuple[str, int]]] = []
     removed: list[Removed] = []
     for draft in drafts:
         story = draft.story
         text = f"{story.title}\n\n{draft.document.body_text}"
         listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
         for mention in first_discoveries(draft.entities.mentions, listed):
-            sentence = _sentence(text, mention.start)
-            discovered.append((story.slug, mention.kind, mention.name, mention.rule, sentence))
+            # the sentence is cut out later, for the rows the page shows
+            discovered.append((story.slug, mention.kind, mention.name, mention.rule, (text, mention.start)))
         if draft.document.removed and (story.part or 1) == 1:
             lines = tuple((r.rule, r.text) for r in draft.document.removed[:SHOWN_REMOVALS])
             removed.append(Removed(story.seed or "", story.slug, lines))
@@ -154,6 +154,7 @@ def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: 
         "removed": sorted(removed, key=lambda r: (r.slug not in recent, r.seed)),
     }
     shown = {name: tuple(rows[:REVIEW_ROWS]) for name, rows in lists.items()}
+    shown["discovered"] = tuple((*row[:4], _sentence(*row[4])) for row in shown["discovered"])
     return ReviewPage(
         undated=shown["undated"],
         discovered=shown["discovered"],

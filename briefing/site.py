@@ -10,7 +10,7 @@ import dataclasses
 import datetime
 import heapq
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,10 @@ SEARCH_FILTERS = (
 )
 
 
+class TermSlugs(dict[tuple[str, str], str]):
+    """(entity type, name) -> the slug of its page: one table that many pages share."""
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One output file."""
@@ -53,6 +57,7 @@ class Page:
     template: str  # "" for a page whose text is made in Python (the data exports)
     context: Mapping[str, Any] = field(default_factory=dict)
     text: str | None = None
+    make: Callable[[], str] | None = None  # makes the text of a data file; `context` holds what it is made from
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +96,7 @@ def plan_site(
     for story in ordered:
         if story.duplicate_of in by_slug:
             copies.setdefault(story.duplicate_of, []).append(story)
-    term_slugs = {(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group}
+    term_slugs = TermSlugs({(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group})
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story
     # (such as the newest date), so that a new story re-renders only the pages it appears on
@@ -147,9 +152,8 @@ def plan_site(
     pages.append(
         page("feed.xml", "feed.xml", stories=listed[:FEED_STORIES], feed_title=info.title, updated=updated, **common)
     )
-    pages += [Page(name, name, "", {}, text) for name, text in export_files(ordered, terms).items()]
-    filter_terms = {key: terms.get(key, ()) for key, _ in SEARCH_FILTERS}
-    pages += [Page(name, name, "", {}, text) for name, text in search_files(listed, filter_terms).items()]
+    exports = {**export_files(ordered, terms), **search_files(listed, {k: terms.get(k, ()) for k, _ in SEARCH_FILTERS})}
+    pages += [Page(name, name, "", {"inputs": inputs}, make=make) for name, (make, inputs) in exports.items()]
     pages.append(page("404.html", "404.html", **common))
     if review is not None:  # for editors: not linked from the readers' pages, not in the sitemap
         pages.append(page("review/", "review.html", review=review, **common))
