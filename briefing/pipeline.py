@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from briefing.cache import Store, body_store, compose_store, content_store
 from briefing.canonical import unify_names
@@ -36,6 +37,7 @@ from briefing.taxonomy import build_terms, canonical_stories
 from briefing.workers import forked_pool
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -139,12 +141,16 @@ def compose_all(
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
     results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache) for job in jobs]
     missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
+    progress = Progress("composing", enabled=config.progress)
+    progress.start(len(missing))
     if config.jobs > 1 and len(missing) > 1:
         with forked_pool(config.jobs, _init_worker, (index, cache)) as pool:
-            made = iter(pool.map(_compose_in_worker, missing, chunksize=8))
+            made = [_advanced(progress, one) for one in pool.map(_compose_in_worker, missing, chunksize=8)]
     else:
-        made = iter([_compose_one(*job, rules, index, cache=cache) for job in missing])
-    results = [result if result is not None else next(made) for result in results]
+        made = [_advanced(progress, _compose_one(*job, rules, index, cache=cache)) for job in missing]
+    progress.close()
+    remaining = iter(made)
+    results = [result if result is not None else next(remaining) for result in results]
     drafts: list[Draft] = []
     composed: set[str] = set()
     for (_, path, _), result in zip(jobs, results, strict=True):
@@ -154,6 +160,11 @@ def compose_all(
             drafts.extend(result[0])
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def _advanced(progress: Progress, result: _T) -> _T:
+    progress.advance()
+    return result
 
 
 def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
