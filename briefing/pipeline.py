@@ -106,11 +106,11 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     report.seeds = len(paths)
     cache = compose_store(config.cache, registry_text(config))
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
-    copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
+    copies = copies_of(drafts)
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     drafts = unify_names(drafts)
     if redone:
-        copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
+        copies = copies_of(drafts)
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
     changed: list[Path] = []
@@ -160,6 +160,11 @@ def compose_all(
             drafts.extend(result[0])
             composed.add(path.relative_to(config.seeds).as_posix())
     return drafts, composed
+
+
+def copies_of(drafts: Sequence[Draft]) -> dict[int, int]:
+    """Syndicated copies among drafts (by their place in the list), from the fingerprints they carry."""
+    return find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
 
 
 def _advanced(progress: Progress, result: _T) -> _T:
@@ -361,8 +366,7 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
     rules = load_rules()
     paths = discover(config.seeds)
     drafts, _ = compose_all(config, paths, rules, index, report)
-    copies = find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
-    drafts, _ = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
+    drafts, _ = forget_recurring(drafts, copies_of(drafts), rules, index, functools.partial(reread, config.seeds))
     lines: list[str] = []
     for name in seed_names:
         seed = Path(name).relative_to(config.seeds).as_posix() if Path(name).is_relative_to(config.seeds) else name

@@ -34,6 +34,8 @@ from briefing.workers import can_fork, forked_pool
 
 #: path in the site -> (fingerprint of what it was made from, digest of its bytes)
 Manifest = dict[str, tuple[str, str]]
+#: what a folder holds at a path where it holds nothing
+_NOTHING = ("", "")
 #: fewer pages than this are rendered in this process: starting workers would cost more
 MIN_PARALLEL_PAGES = 400
 #: pages a worker renders per task: small enough to share the work out evenly
@@ -65,30 +67,29 @@ class Tree:
     linked: int = 0
     written: int = 0
     folders: set[Path] = field(default_factory=set)  # made or known to exist: one mkdir each at most
-
-    def _prepare(self, target: Path) -> None:
-        """Make way for a file: remove what is there (maybe a hard link to a live file), make its folder."""
-        target.unlink(missing_ok=True)
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(target.parent)
+    _by_key: dict[str, set[str]] | None = None  # paths the spare and live folders hold, by fingerprint
 
     def place(self, path: str, key: str) -> bool:
         """Put an unchanged file in place without making it again; False when it must be made."""
-        if self.held.get(path, ("", ""))[0] == key:
+        if self.held.get(path, _NOTHING)[0] == key:
             self.made[path] = self.held[path]
             return True
-        if self.live is not None and self.live_held.get(path, ("", ""))[0] == key:
-            target = safe_join(self.root, path)
-            self._prepare(target)
-            try:
-                os.link(safe_join(self.live, path), target)
-            except OSError:
-                return False
+        if self.live_held.get(path, _NOTHING)[0] == key and self._link_live(path):
             self.made[path] = self.live_held[path]
             self.linked += 1
             return True
         return False
+
+    def place_all(self, folder: str, key: str) -> bool:
+        """Put in place every file under a folder that an earlier build made with this fingerprint
+        (files made together, such as a search shard); False when there are none or one fails."""
+        if self._by_key is None:
+            self._by_key = {}
+            for manifest in (self.held, self.live_held):
+                for path, (made_with, _) in manifest.items():
+                    self._by_key.setdefault(made_with, set()).add(path)
+        paths = sorted(path for path in self._by_key.get(key, ()) if path.startswith(folder))
+        return bool(paths) and all(self.place(path, key) for path in paths)
 
     def write(self, path: str, key: str, data: bytes) -> None:
         """Put a file that had to be made again, and record it."""
@@ -98,26 +99,40 @@ class Tree:
         """Put a file in the folder; the digest of its bytes (safe in a worker process).
 
         Nothing is written when the folder already holds these bytes, or when the live site
-        does (the file is hard-linked from there, so an unchanged file stays the very same
-        file). The old file is unlinked first: it may be a hard link to a live site's file.
+        does (the file is hard-linked from there, so an unchanged file stays the very same file).
         """
         made = digest(data)
-        if made == self.held.get(path, ("", ""))[1]:
+        if made == self.held.get(path, _NOTHING)[1]:
             return made
-        target = safe_join(self.root, path)
-        self._prepare(target)
-        if self.live is not None and made == self.live_held.get(path, ("", ""))[1]:
-            try:
-                os.link(safe_join(self.live, path), target)
-                return made
-            except OSError:
-                pass  # written below
-        with target.open("xb") as handle:
+        if made == self.live_held.get(path, _NOTHING)[1] and self._link_live(path):
+            return made
+        with self._make_way(path).open("xb") as handle:
             handle.write(data)
         return made
 
+    def _link_live(self, path: str) -> bool:
+        """Hard-link the live site's file at a path into the folder; False when it cannot."""
+        if self.live is None:
+            return False
+        target = self._make_way(path)
+        try:
+            os.link(safe_join(self.live, path), target)
+        except OSError:
+            return False
+        return True
+
+    def _make_way(self, path: str) -> Path:
+        """Where a file goes, with its folder made and the old file removed (it may be a hard
+        link to a live site's file: it is unlinked, never written over)."""
+        target = safe_join(self.root, path)
+        target.unlink(missing_ok=True)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
+        return target
+
     def record(self, path: str, key: str, made: str) -> None:
-        if made != self.held.get(path, ("", ""))[1]:
+        if made != self.held.get(path, _NOTHING)[1]:
             self.written += 1
         self.made[path] = (key, made)
 

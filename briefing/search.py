@@ -72,9 +72,7 @@ def index_site(
     for number, pages in shards.items():
         listed = "\0".join(f"{path}:{entries[path]}" for path in pages)
         key = digest(f"{len(shards)}\0{number}\0{listed}".encode())
-        folder = f"{SEARCH_FOLDER}/{number}/"
-        known = {p for p, (k, _) in [*tree.held.items(), *tree.live_held.items()] if p.startswith(folder) and k == key}
-        if not (known and all(tree.place(path, key) for path in sorted(known))):
+        if not tree.place_all(f"{SEARCH_FOLDER}/{number}/", key):
             todo.append((number, key, pages))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         runs = list(pool.map(lambda job: _index_shard(tree, *job), todo))
