@@ -187,6 +187,13 @@ def test_story_page_on_a_phone(page: Page, site_url: str) -> None:
     screenshot(page, "story")
 
 
+@pytest.mark.parametrize("path", ["", "companies/", "companies/astellas-pharma/", "search/", "review/"])
+def test_no_page_scrolls_sideways_on_a_phone(page: Page, site_url: str, path: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path or 'home'} scrolls sideways"
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -195,6 +202,7 @@ def test_story_page_on_a_phone(page: Page, site_url: str) -> None:
         "companies/",
         "companies/astellas-pharma/",
         "search/",
+        "review/",
     ],
 )
 def test_no_serious_accessibility_violation(page: Page, site_url: str, path: str) -> None:
