@@ -11,26 +11,60 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import briefing
 
 #: bump to drop every entry written by an older layout of the cached values
 LAYOUT = "2"
+V = TypeVar("V")
 
 
-def code_version(extra: str = "") -> str:
-    """A digest of briefing's own source and data files (and `extra`, e.g. the site registry)."""
+def code_version(extra: str = "", *, of: tuple[str, ...] = ()) -> str:
+    """A digest of briefing's source and data files (and `extra`, e.g. the site registry).
+
+    With `of` (modules such as "briefing.compose"), only those modules and what they import,
+    directly or not, count: a change to how pages are drawn does not make every seed be composed
+    again.
+    """
     package = Path(briefing.__file__).resolve().parent
     digest = hashlib.sha256(LAYOUT.encode())
+    modules = _imported(package, of) if of else None
     for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".txt")):
+        if modules is not None and path.suffix == ".py" and path.stem not in modules:
+            continue
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     digest.update(extra.encode())
     return digest.hexdigest()[:16]
+
+
+#: an import of one of briefing's modules: "from briefing.x import", "import briefing.x"
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+briefing\.(?P<module>\w+)", re.MULTILINE)
+
+
+def _imported(package: Path, modules: tuple[str, ...]) -> set[str]:
+    """The names of briefing's modules that `modules` need: themselves and what they import, at
+    any depth (imports inside functions too); `__init__` is always among them."""
+    needed = {"__init__"}
+    waiting = [module.removeprefix("briefing.") for module in modules]
+    while waiting:
+        name = waiting.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        try:
+            source = (package / f"{name}.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        waiting.extend(match["module"] for match in _IMPORT.finditer(source))
+    return needed
 
 
 class Store:
@@ -105,14 +139,96 @@ def current(folder: Path, version: str) -> Store:
 
 def compose_store(cache_dir: Path, site_registry: str) -> Store:
     """Where composed drafts are kept: they depend on the code, the data and the site registry."""
-    return current(cache_dir / "compose", code_version(site_registry))
+    return current(cache_dir / "compose", code_version(site_registry, of=("briefing.ingest", "briefing.compose")))
 
 
 def content_store(cache_dir: Path) -> Store:
-    """Where parsed story files are kept: they depend on the code only."""
-    return current(cache_dir / "content", code_version())
+    """Where parsed story files are kept: they depend on the code that reads them only."""
+    return current(cache_dir / "content", code_version(of=("briefing.content",)))
 
 
 def body_store(cache_dir: Path) -> Store:
-    """Where story bodies rendered to sanitised HTML are kept: they depend on the code only."""
-    return current(cache_dir / "bodies", code_version())
+    """Where story bodies rendered to sanitised HTML are kept: they depend on the code that renders them."""
+    return current(cache_dir / "bodies", code_version(of=("briefing.render",)))
+
+
+#: a file changed less than this long before its status was taken may change again within the
+#: same tick of the file system's clock without its status showing it: it is not remembered
+_SETTLED_NS = 2_000_000_000
+
+Status = tuple[int, int, int, int]  # size, modification and change times (ns), inode
+
+
+class StatusMemo(Generic[V]):
+    """Values made from files, remembered by the files' status, as git's index remembers
+    digests: a file whose status is unchanged is not read again to learn what it holds.
+
+    Loaded from and saved to one file; one that cannot be read is an empty memory.
+    """
+
+    def __init__(self, path: Path, *, settle_ns: int = _SETTLED_NS) -> None:
+        self.path = path
+        self._settle_ns = settle_ns
+        self._known: dict[str, tuple[Status, V]] = {}
+        self._kept: dict[str, tuple[Status, V]] = {}
+        self._status: dict[str, Status] = {}
+        try:
+            known = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache, written below
+            self._known = known if isinstance(known, dict) else {}
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass
+
+    def known(self, file: Path) -> V | None:
+        """What was remembered of a file, if its status is unchanged (OSError if it is gone)."""
+        name = str(file)
+        status = file.stat()
+        key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        self._status[name] = key
+        known = self._known.get(name)
+        if known is not None and known[0] == key:
+            self._kept[name] = known
+            return known[1]
+        return None
+
+    def remember(self, file: Path, value: V) -> None:
+        """Remember what a file holds, as of the status `known` saw before it was read."""
+        name = str(file)
+        key = self._status.get(name)
+        if key is not None and time.time_ns() - max(key[1], key[2]) >= self._settle_ns:
+            self._kept[name] = (key, value)
+
+    def save(self) -> None:
+        """Keep what was asked for or remembered in this run (other files are forgotten)."""
+        if self._kept.keys() == self._known.keys() and all(self._kept[k] is self._known[k] for k in self._kept):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            temporary.write_bytes(pickle.dumps(self._kept, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.replace(self.path)
+        except OSError:
+            pass  # a cache only ever saves time
+
+
+class FileDigests(StatusMemo[str]):
+    """Files' digests, remembered by their status."""
+
+    def __init__(self, path: Path, digest: Callable[[Path], str], *, settle_ns: int = _SETTLED_NS) -> None:
+        super().__init__(path, settle_ns=settle_ns)
+        self._digest = digest
+
+    def of(self, file: Path) -> str:
+        """The digest of a file's bytes (OSError when it cannot be read)."""
+        known = self.known(file)
+        if known is not None:
+            return known
+        digest = self._digest(file)
+        self.remember(file, digest)
+        return digest
+
+
+def content_memo(cache_dir: Path) -> StatusMemo[Any]:
+    """What story files held, by their status: it depends on the code that reads them (kept beside the
+    content store, whose folder keeps only the current version's files)."""
+    version = code_version(of=("briefing.content",))
+    return StatusMemo(cache_dir / "content" / f"{version}.status")

@@ -6,6 +6,7 @@ each story either as it was or as it is meant to be.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from briefing.cache import Store
+from briefing.cache import StatusMemo, Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle
@@ -64,22 +65,45 @@ def story_files(content_dir: Path) -> list[Path]:
 MIN_PARALLEL_FILES = 400
 
 
-def load_content(content_dir: Path, shown_dir: str, *, cache: Store | None = None, jobs: int = 1) -> Content:
+#: what a build remembers of a story file by its status: what load_file made of it
+Loaded = tuple[ContentFile, list[Diagnostic]]
+
+
+def load_content(
+    content_dir: Path,
+    shown_dir: str,
+    *,
+    cache: Store | None = None,
+    memo: StatusMemo[Loaded] | None = None,
+    jobs: int = 1,
+) -> Content:
     """Read every story in content/, collecting each file's problems instead of stopping.
 
-    With a cache, a file whose bytes were read before is not parsed again; with `jobs`, the
+    With a memo, a file whose status is unchanged since an earlier build is not read at all;
+    with a cache, a file whose bytes were read before is not parsed again; with `jobs`, the
     files are read by that many processes.
     """
-    jobs_list = [(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}") for path in story_files(content_dir)]
+    listed = [(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}") for path in story_files(content_dir)]
+    loaded: dict[Path, Loaded] = {}
+    if memo is not None:
+        for path, _ in listed:
+            with contextlib.suppress(OSError):  # gone since it was listed: read below, as others are
+                if (known := memo.known(path)) is not None:
+                    loaded[path] = known
+    jobs_list = [(path, shown) for path, shown in listed if path not in loaded]
     if jobs > 1 and len(jobs_list) >= MIN_PARALLEL_FILES and can_fork():
         size = -(-len(jobs_list) // (jobs * 4))
         chunks = [jobs_list[i : i + size] for i in range(0, len(jobs_list), size)]
         with forked_pool(jobs) as pool:
-            loaded = [pair for chunk in pool.map(_load_files, chunks, repeat(cache)) for pair in chunk]
+            read = [pair for chunk in pool.map(_load_files, chunks, repeat(cache)) for pair in chunk]
     else:
-        loaded = _load_files(jobs_list, cache)
-    files = tuple(file for file, _ in loaded)
-    return Content(files, tuple(diagnostic for _, notes in loaded for diagnostic in notes))
+        read = _load_files(jobs_list, cache)
+    for (path, _), pair in zip(jobs_list, read, strict=True):
+        loaded[path] = pair
+        if memo is not None:
+            memo.remember(path, pair)
+    pairs = [loaded[path] for path, _ in listed]
+    return Content(tuple(file for file, _ in pairs), tuple(diagnostic for _, notes in pairs for diagnostic in notes))
 
 
 def _load_files(paths: Sequence[tuple[Path, str]], cache: Store | None) -> list[tuple[ContentFile, list[Diagnostic]]]:
@@ -87,7 +111,13 @@ def _load_files(paths: Sequence[tuple[Path, str]], cache: Store | None) -> list[
 
 
 def reload_content(
-    content: Content, content_dir: Path, shown_dir: str, changed: Iterable[Path], *, cache: Store | None
+    content: Content,
+    content_dir: Path,
+    shown_dir: str,
+    changed: Iterable[Path],
+    *,
+    cache: Store | None,
+    memo: StatusMemo[Loaded] | None = None,
 ) -> Content:
     """Content after some of its files (under content_dir) were written or removed: only those are read again."""
     names = {path.relative_to(content_dir).as_posix() for path in changed}
@@ -96,7 +126,11 @@ def reload_content(
     diagnostics = [d for d in content.diagnostics if d.path not in shown]
     for name in sorted(names):
         if (content_dir / name).is_file():
+            if memo is not None:
+                memo.known(content_dir / name)  # its status before it is read, to remember it by
             kept[name], notes = load_file(content_dir / name, f"{shown_dir}/{name}", cache=cache)
+            if memo is not None:
+                memo.remember(content_dir / name, (kept[name], notes))
             diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
 

@@ -71,8 +71,20 @@ def _story_record(story: Story) -> dict[str, object]:
     }
 
 
-def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+def _json(items: Sequence[object]) -> str:
+    """A JSON list, one item a line: it diffs well between builds, and json's C encoder writes
+    it (an indented file takes its pure-Python encoder: a second for 20,000 stories)."""
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
+
+
+def _json_object(pairs: Mapping[str, object]) -> str:
+    """A JSON object, one key a line (as _json)."""
+    if not pairs:
+        return "{}\n"
+    dumps = json.dumps
+    return "{\n" + ",\n".join(f"{dumps(k, ensure_ascii=False)}: {dumps(v)}" for k, v in pairs.items()) + "\n}\n"
 
 
 def _csv(stories: Sequence[Story]) -> str:
@@ -104,7 +116,7 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
 
 
 def _dates_json(stories: Sequence[Story]) -> str:
-    return _json({s.slug: s.date.isoformat() if s.date else "" for s in stories})
+    return _json_object({s.slug: s.date.isoformat() if s.date else "" for s in stories})
 
 
 def _term_json(term: Term) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -70,12 +71,14 @@ def discover(seeds_dir: Path) -> list[Path]:
     """List every seed file below `seeds_dir`, sorted by their /-separated relative path."""
     if not seeds_dir.is_dir():
         return []
-    files = [
-        path
-        for path in seeds_dir.rglob("*")
-        if path.is_file() and not any(_IGNORED_NAMES.match(part) for part in path.relative_to(seeds_dir).parts)
-    ]
-    return sorted(files, key=lambda path: path.relative_to(seeds_dir).as_posix())
+    found: list[tuple[str, Path]] = []
+    for folder, subfolders, names in os.walk(seeds_dir):  # scandir below: no stat a file
+        subfolders[:] = [name for name in subfolders if not _IGNORED_NAMES.match(name)]
+        base = Path(folder)
+        prefix = base.relative_to(seeds_dir).as_posix() + "/" if base != seeds_dir else ""
+        found.extend((prefix + name, base / name) for name in names if not _IGNORED_NAMES.match(name))
+    found.sort(key=lambda pair: pair[0])
+    return [path for _, path in found if path.is_file()]
 
 
 def file_digest(path: Path) -> str:

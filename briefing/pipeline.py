@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from briefing.cache import Store, body_store, compose_store, content_store
+from briefing.cache import FileDigests, Store, body_store, compose_store, content_memo, content_store
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
@@ -34,7 +34,7 @@ from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site, plan_shards, story_path
 from briefing.site import SiteInfo, plan_site
 from briefing.taxonomy import build_terms, canonical_stories
-from briefing.workers import forked_pool
+from briefing.workers import collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -100,12 +100,15 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     """
     rules = load_rules()
     content_cache = content_store(config.cache)
-    content = load_content(config.content, config.content.as_posix(), cache=content_cache, jobs=config.jobs)
+    memo = content_memo(config.cache)
+    content = load_content(config.content, config.content.as_posix(), cache=content_cache, memo=memo, jobs=config.jobs)
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
     paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
     report.seeds = len(paths)
     cache = compose_store(config.cache, registry_text(config))
-    drafts, composed = compose_all(config, paths, rules, index, report, cache=cache)
+    digests = FileDigests(config.cache / "seeds.pickle", file_digest)
+    drafts, composed = compose_all(config, paths, rules, index, report, cache=cache, digests=digests)
+    digests.save()
     copies = copies_of(drafts)
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     drafts = unify_names(drafts)
@@ -122,7 +125,10 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         file.path.unlink(missing_ok=True)
         report.stories_removed += 1
         changed.append(file.path)
-    content = reload_content(content, config.content, config.content.as_posix(), changed, cache=content_cache)
+    content = reload_content(
+        content, config.content, config.content.as_posix(), changed, cache=content_cache, memo=memo
+    )
+    memo.save()
     drafts = [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content
 
@@ -135,11 +141,15 @@ def compose_all(
     report: Report,
     *,
     cache: Store | None = None,
+    digests: FileDigests | None = None,
 ) -> tuple[list[Draft], set[str]]:
-    """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order."""
+    """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order.
+
+    `digests` knows the digests of seeds unchanged since an earlier build without reading them.
+    """
     jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
-    results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache) for job in jobs]
+    results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache, digests) for job in jobs]
     missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
@@ -180,18 +190,18 @@ def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
         return None  # gone or broken since it was composed: the draft stays as it was
 
 
-def _cache_key(seeds: Path, path: Path) -> str:
-    return f"{path.relative_to(seeds).as_posix()}\0{file_digest(path)}"
+def _cache_key(seeds: Path, path: Path, digest: str | None = None) -> str:
+    return f"{path.relative_to(seeds).as_posix()}\0{digest or file_digest(path)}"
 
 
 def _cached(
-    seeds: Path, path: Path, shown_as: str, cache: Store | None
+    seeds: Path, path: Path, shown_as: str, cache: Store | None, digests: FileDigests | None
 ) -> tuple[list[Draft] | None, list[Diagnostic]] | None:
     """What the cache holds for a seed, or None (no cache, not cached, or unreadable: compose it)."""
     if cache is None:
         return None
     try:
-        cached = cache.get(_cache_key(seeds, path))
+        cached = cache.get(_cache_key(seeds, path, digests.of(path) if digests else None))
     except OSError:
         return None
     return cached if isinstance(cached, tuple) else None
@@ -283,31 +293,39 @@ def validate(content: Content, report: Report) -> list[Story]:
 
 def build(config: Config, *, info: SiteInfo) -> Report:
     """The whole build: ingest the seeds, then render every story in content/ into the site."""
+    try:
+        return _build(config, info)
+    finally:
+        collector_released()
+
+
+def _build(config: Config, info: SiteInfo) -> Report:
     report = Report()
-    site_registry = load_site_registry(config, report)
-    index = load_index(site_registry)
-    drafts, content = ingest(config, report, index)
-    stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
-    report.stories = len(stories)
-    terms = {}
-    for taxonomy in TAXONOMIES:
-        terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
-        report.diagnostics.extend(clashes)
-    previous = read_manifest(config.out)
-    review = review_context(stories, drafts, previous)
-    shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-    plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
-    pages = sorted(plan, key=lambda page: page.output_path)
-    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
-    if clash is not None:
-        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
-    fingerprints = Fingerprints(
-        page_salt(config.templates),
-        stories,
-        (term for group in terms.values() for term in group),
-        shared_values(pages),
-    )
-    entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+    with collector_held():  # a large archive's stories and pages: long-lived, acyclic
+        site_registry = load_site_registry(config, report)
+        index = load_index(site_registry)
+        drafts, content = ingest(config, report, index)
+        stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
+        report.stories = len(stories)
+        terms = {}
+        for taxonomy in TAXONOMIES:
+            terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
+            report.diagnostics.extend(clashes)
+        previous = read_manifest(config.out)
+        review = review_context(stories, drafts, previous)
+        shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
+        plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
+        pages = sorted(plan, key=lambda page: page.output_path)
+        clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+        if clash is not None:
+            raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+        fingerprints = Fingerprints(
+            page_salt(config.templates),
+            stories,
+            (term for group in terms.values() for term in group),
+            shared_values(pages),
+        )
+        entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
     progress = Progress("rendering", enabled=config.progress)
     published = write_site(
         pages,

@@ -29,8 +29,41 @@ def forked_pool(
     gc.freeze()
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
+            max_workers=jobs, mp_context=context, initializer=_started, initargs=(initializer, initargs)
         ) as pool:
             yield pool
     finally:
         gc.unfreeze()
+
+
+def _started(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker's first step: its own garbage collection on (the parent may have held it off
+    while loading; a worker parses pages, whose trees are full of cycles), then `initializer`."""
+    gc.enable()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+@contextlib.contextmanager
+def collector_held() -> Iterator[None]:
+    """Hold off the cycle collector while a stage makes many long-lived objects.
+
+    Reading a large archive's caches makes hundreds of thousands of objects, and each full
+    collection walks all of them again: it cost a third of a rebuild. They hold no cycles
+    (frozen dataclasses of strings and tuples; reference counting frees them), so what
+    survives is frozen: later collections skip it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def collector_released() -> None:
+    """Give what collector_held froze back to the collector (`serve` builds again and again in
+    one process: the objects of an earlier build must be freed when they become garbage)."""
+    gc.unfreeze()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import briefing
+from briefing.cache import FileDigests, code_version
 from briefing.model import Story
 from briefing.progress import Progress
 from briefing.publish import read_record
@@ -123,3 +125,58 @@ def test_the_review_page_shows_new_stories_first_and_a_bounded_list() -> None:
     assert review.totals["undated"] == len(stories)
     assert len(review.undated) == REVIEW_ROWS
     assert review.undated[0].slug == "story-00000" and review.added == ("story-00000",)
+
+
+def test_a_seed_is_read_again_only_when_its_status_changed(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.txt"
+    seed.write_text("first text", encoding="utf-8")
+    read: list[Path] = []
+
+    def digest(path: Path) -> str:
+        read.append(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    memory = tmp_path / "digests.pickle"
+    first = FileDigests(memory, digest, settle_ns=0)
+    assert first.of(seed) == hashlib.sha256(b"first text").hexdigest()
+    first.save()
+    again = FileDigests(memory, digest, settle_ns=0)
+    assert again.of(seed) == hashlib.sha256(b"first text").hexdigest()
+    assert read == [seed]  # known by its status: not read again
+    status = seed.stat()
+    seed.write_text("other text", encoding="utf-8")  # same size, and the old modification time
+    os.utime(seed, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert again.of(seed) == hashlib.sha256(b"other text").hexdigest()  # its change time tells
+    unsettled = FileDigests(tmp_path / "other.pickle", digest)  # just written: not trusted later
+    unsettled.of(seed)
+    unsettled.save()
+    assert FileDigests(tmp_path / "other.pickle", digest).of(seed) and read[-2:] == [seed, seed]
+    memory.write_bytes(b"not a pickle")
+    assert FileDigests(memory, digest).of(seed) == hashlib.sha256(b"other text").hexdigest()
+
+
+def test_a_cache_version_covers_the_modules_a_stage_imports_and_only_those(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "briefing"
+    make = {
+        "__init__.py": "",
+        "stage.py": "from briefing.helper import x\n",
+        "helper.py": "def f():\n    import briefing.deep\n",
+        "elsewhere.py": "from briefing.stage import y\n",
+        "deep.py": "",
+        "words.yaml": "a: 1\n",
+    }
+    for name, text in make.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(briefing, "__file__", str(package / "__init__.py"))
+    before = code_version(of=("briefing.stage",))
+    (package / "elsewhere.py").write_text("# changed\n", encoding="utf-8")
+    assert code_version(of=("briefing.stage",)) == before  # a module the stage does not import
+    (package / "deep.py").write_text("# changed\n", encoding="utf-8")
+    after_deep = code_version(of=("briefing.stage",))
+    assert after_deep != before  # imported two steps away, inside a function
+    (package / "words.yaml").write_text("a: 2\n", encoding="utf-8")
+    assert code_version(of=("briefing.stage",)) != after_deep  # data files always count
+    assert code_version(of=("briefing.stage",)) != code_version()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -134,3 +136,33 @@ def test_the_review_page_is_for_editors_only_and_lists_what_to_check(sample_buil
     assert "is a copy of" in copies.get_text()
     removed = next(s for title, s in sections.items() if title.startswith("Lines removed"))
     assert "Schedule your 30 min Free 1stOncology Demo!" in removed.get_text()
+
+
+def test_exports_hold_every_story_and_entity_one_line_each(sample_build: Path) -> None:
+    site = sample_build / "site"
+    stories = {
+        meta["slug"]: meta
+        for meta in (
+            yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"), path.name)[0])
+            for path in (sample_build / "content").glob("*.md")
+        )
+        if not meta.get("hidden")
+    }
+    text = (site / "stories.json").read_text(encoding="utf-8")
+    records = json.loads(text)
+    assert {record["slug"] for record in records} == set(stories)
+    assert text.count("\n") == len(records) + 2  # "[", one line a story, "]": the file diffs well
+    for record in records:
+        meta = stories[record["slug"]]
+        assert record["title"] == meta["title"] and record["companies"] == (meta.get("companies") or [])
+        assert record["url"] == f"stories/{record['slug']}/"
+    with (site / "stories.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["slug"] for row in rows] == [record["slug"] for record in records]
+    entities = json.loads((site / "entities.json").read_text(encoding="utf-8"))
+    for taxonomy in TAXONOMIES:
+        named = {name for meta in stories.values() for name in meta.get(taxonomy.plural) or []}
+        listed = {entity["name"] for entity in entities if entity["type"] == taxonomy.singular}
+        assert listed == named, taxonomy.plural
+    dates = json.loads((site / "search" / "dates.json").read_text(encoding="utf-8"))
+    assert set(dates) == {slug for slug, meta in stories.items() if not meta.get("duplicate_of")}  # what search finds
