@@ -15,7 +15,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,8 @@ import briefing
 
 #: bump to drop every entry written by an older layout of the cached values
 LAYOUT = "2"
+#: keys a query asks for at most (SQLite allows 32,766 parameters)
+_BATCH = 500
 V = TypeVar("V")
 
 
@@ -107,6 +109,30 @@ class Store:
         ):
             return None
 
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The values stored under some keys (those stored and readable), asked for in batches:
+        a query a key costs more than unpickling what it finds."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            try:
+                rows = (
+                    self._db()
+                    .execute(
+                        f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(batch))})",  # noqa: S608 - placeholders only
+                        batch,
+                    )
+                    .fetchall()
+                )
+            except (OSError, sqlite3.Error):
+                return found
+            for key, value in rows:
+                try:
+                    found[key] = pickle.loads(value)  # noqa: S301 - our own cache, written below
+                except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+                    continue
+        return found
+
     def put(self, key: str, value: Any) -> None:
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -124,7 +150,12 @@ class Store:
 def current(folder: Path, version: str) -> Store:
     """The store of one version in a folder; the stores of other versions are removed (they
     would only ever miss, and the cache would grow with every change of code or registry)."""
-    path = folder / f"{version}.sqlite"
+    _tidy(folder, version)
+    return Store(folder / f"{version}.sqlite")
+
+
+def _tidy(folder: Path, version: str) -> None:
+    """Remove the files of other versions from a cache folder."""
     try:
         for other in folder.iterdir():
             if not other.name.startswith(version):
@@ -134,7 +165,6 @@ def current(folder: Path, version: str) -> Store:
                     other.unlink(missing_ok=True)
     except OSError:
         pass  # no cache yet, or not ours to tidy: a cache only ever saves time
-    return Store(path)
 
 
 def compose_store(cache_dir: Path, site_registry: str) -> Store:
@@ -150,6 +180,32 @@ def content_store(cache_dir: Path) -> Store:
 def body_store(cache_dir: Path) -> Store:
     """Where story bodies rendered to sanitised HTML are kept: they depend on the code that renders them."""
     return current(cache_dir / "bodies", code_version(of=("briefing.render",)))
+
+
+def read_kept(path: Path) -> Any:
+    """A value kept in a file by `keep`, or None when there is none or it cannot be read."""
+    try:
+        return pickle.loads(path.read_bytes())  # noqa: S301 - our own cache, written by keep
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def keep(path: Path, value: Any) -> None:
+    """Keep a value in a file for the next build (written whole, or not at all)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+    except OSError:
+        pass  # a cache only ever saves time
+
+
+def verdicts_path(cache_dir: Path) -> Path:
+    """Where the syndicated-copy verdicts of earlier builds are kept (they depend on dedupe's code)."""
+    version = code_version(of=("briefing.dedupe",))
+    _tidy(cache_dir / "copies", version)
+    return cache_dir / "copies" / f"{version}.pickle"
 
 
 #: a file changed less than this long before its status was taken may change again within the
@@ -172,11 +228,8 @@ class StatusMemo(Generic[V]):
         self._known: dict[str, tuple[Status, V]] = {}
         self._kept: dict[str, tuple[Status, V]] = {}
         self._status: dict[str, Status] = {}
-        try:
-            known = pickle.loads(path.read_bytes())  # noqa: S301 - our own cache, written below
-            self._known = known if isinstance(known, dict) else {}
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass
+        known = read_kept(path)
+        self._known = known if isinstance(known, dict) else {}
 
     def known(self, file: Path) -> V | None:
         """What was remembered of a file, if its status is unchanged (OSError if it is gone)."""
@@ -199,15 +252,8 @@ class StatusMemo(Generic[V]):
 
     def save(self) -> None:
         """Keep what was asked for or remembered in this run (other files are forgotten)."""
-        if self._kept.keys() == self._known.keys() and all(self._kept[k] is self._known[k] for k in self._kept):
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            temporary.write_bytes(pickle.dumps(self._kept, protocol=pickle.HIGHEST_PROTOCOL))
-            temporary.replace(self.path)
-        except OSError:
-            pass  # a cache only ever saves time
+        if self._kept.keys() != self._known.keys() or any(self._kept[k] is not self._known[k] for k in self._kept):
+            keep(self.path, self._kept)
 
 
 class FileDigests(StatusMemo[str]):

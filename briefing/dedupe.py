@@ -7,16 +7,17 @@ fixed sample of shingles, so the cost grows with the archive, not with its squar
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, combinations, compress, groupby, repeat
 
-from briefing.model import Story
+from briefing.model import Story, quick_pickle
 
 SHINGLE_WORDS = 5
 #: keep one shingle hash in this many for the candidate index (a deterministic sample)
@@ -30,6 +31,7 @@ MIN_SHINGLES = 20
 _WORD = re.compile(r"\w+")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """A story's shingle hashes, sorted and unique, four bytes each (a set of Python ints
@@ -51,13 +53,29 @@ def story_fingerprint(story: Story) -> Fingerprint:
     return fingerprint(story.body) if story.kind == "article" else Fingerprint(array("I"))
 
 
-def find_copies(stories: Sequence[Story], prints: Sequence[Fingerprint] | None = None) -> dict[int, int]:
+@dataclass(slots=True)
+class Verdicts:
+    """Whether pairs of fingerprints make copies, as found in earlier builds: comparing a pair
+    is most of the work, and a rebuild has nearly all its pairs already compared.
+
+    Keyed by the two fingerprints' digests; `used` collects this build's verdicts, to be kept.
+    """
+
+    known: dict[tuple[bytes, bytes], bool] = field(default_factory=dict)
+    used: dict[tuple[bytes, bytes], bool] = field(default_factory=dict)
+
+
+def find_copies(
+    stories: Sequence[Story], prints: Sequence[Fingerprint] | None = None, *, verdicts: Verdicts | None = None
+) -> dict[int, int]:
     """Map the index of each copy to the index of the story it copies.
 
-    `prints` are the stories' fingerprints when they are known already (kept with the drafts).
+    `prints` are the stories' fingerprints when they are known already (kept with the drafts);
+    `verdicts` are pairs compared in earlier builds (this build's are added to its `used`).
     The original of a group is the one published first (dated before undated), then the
     longest, then the first by seed path: a stable choice whatever the input order.
     """
+    verdicts = verdicts if verdicts is not None else Verdicts()
     if prints is None:
         prints = [story_fingerprint(story) for story in stories]
     index: dict[int, list[int]] = defaultdict(list)
@@ -76,11 +94,18 @@ def find_copies(stories: Sequence[Story], prints: Sequence[Fingerprint] | None =
     # a shingle found in many stories is a stock phrase ("did not disclose the terms"), not a sign of copying
     # (a story's numbers are appended in order, so each posting list is sorted and its pairs have a < b)
     candidates = set(chain.from_iterable(combinations(m, 2) for m in index.values() if len(m) <= MAX_POSTING))
+    digests: dict[int, bytes] = {}
     for a, pairs in groupby(sorted(candidates), key=operator.itemgetter(0)):
-        mine = set(prints[a].shingles)  # made once per story, not once per pair
+        mine: set[int] | None = None  # made once per story, and only when a pair is new
         for _, b in pairs:
-            shared = len(mine.intersection(prints[b].shingles))
-            if shared >= MIN_CONTAINMENT * min(len(mine), len(prints[b].shingles)):
+            key = (_digest(prints, a, digests), _digest(prints, b, digests))
+            copied = verdicts.known.get(key)
+            if copied is None:
+                mine = set(prints[a].shingles) if mine is None else mine
+                shared = len(mine.intersection(prints[b].shingles))
+                copied = shared >= MIN_CONTAINMENT * min(len(mine), len(prints[b].shingles))
+            verdicts.used[key] = copied
+            if copied:
                 parent[root(b)] = root(a)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(stories)):
@@ -91,6 +116,14 @@ def find_copies(stories: Sequence[Story], prints: Sequence[Fingerprint] | None =
             original = min(members, key=lambda i: _original_rank(stories[i], len(prints[i].shingles)))
             copies.update({i: original for i in members if i != original})
     return copies
+
+
+def _digest(prints: Sequence[Fingerprint], number: int, digests: dict[int, bytes]) -> bytes:
+    """A fingerprint's digest (made once per build and story)."""
+    found = digests.get(number)
+    if found is None:
+        found = digests[number] = hashlib.blake2b(prints[number].shingles.tobytes(), digest_size=16).digest()
+    return found
 
 
 def _sampled(shingles: array[int]) -> Iterator[int]:

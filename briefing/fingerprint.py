@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing.cache import code_version
-from briefing.model import Story
-from briefing.site import Page
+from briefing.model import TAXONOMIES, Story
+from briefing.site import Page, SiteInfo
 from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
@@ -64,7 +64,8 @@ class Fingerprints:
             self._remember(story, digest(pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL)))
         for term in terms:
             shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of it
-            self._remember(term, self._dumps((term.taxonomy.plural, term.name, term.slug, shown, term.stories)))
+            listed = self._listed(term.stories)
+            self._remember(term, self._dumps((term.taxonomy.plural, term.name, term.slug, shown, listed)))
         for value in shared:  # big values many pages share, such as the table of term slugs
             self._remember(value, self._dumps(value))
 
@@ -87,7 +88,18 @@ class Fingerprints:
         """The fingerprint of one page."""
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
-        return self._dumps((page.output_path, page.template, sorted(page.context.items())))
+        context = sorted((key, self._listed(value)) for key, value in page.context.items())
+        return self._dumps((page.output_path, page.template, context))
+
+    def _listed(self, value: object) -> object:
+        """A list of stories as the digests of its stories joined (a term page lists a hundred:
+        one string is cheaper to pickle than a hundred objects pickle would ask about)."""
+        if isinstance(value, (list, tuple)) and value and type(value[0]) is Story:
+            known = self._known
+            digests = [known.get(id(story)) for story in value]
+            if None not in digests:
+                return (type(value).__name__, "\0".join(digests))  # type: ignore[arg-type]
+        return value
 
 
 def page_salt(templates: Path) -> str:
@@ -102,11 +114,15 @@ def page_salt(templates: Path) -> str:
 
 
 def shared_values(pages: Iterable[Page]) -> list[object]:
-    """Big values that many pages share, to digest once: mappings of a type of their own (such
-    as the TermSlugs table; pickle does not ask about a plain dict, list or tuple)."""
-    seen: dict[int, object] = {}
+    """Values that many pages share, to digest once: mappings of a type of their own (such as
+    the TermSlugs table; pickle does not ask about a plain dict, list or tuple), the site's
+    description and the entity types (every page has them: pickling a dataclass asks for its
+    fields each time)."""
+    seen: dict[int, object] = {id(taxonomy): taxonomy for taxonomy in TAXONOMIES}
     for page in pages:
         for value in page.context.values():
-            if isinstance(value, dict) and type(value) is not dict and id(value) not in seen:
+            if id(value) not in seen and (
+                (isinstance(value, dict) and type(value) is not dict) or isinstance(value, SiteInfo)
+            ):
                 seen[id(value)] = value
     return list(seen.values())

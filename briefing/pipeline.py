@@ -12,12 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from briefing.cache import FileDigests, Store, body_store, compose_store, content_memo, content_store
+from briefing.cache import (
+    FileDigests,
+    Store,
+    body_store,
+    compose_store,
+    content_memo,
+    content_store,
+    keep,
+    read_kept,
+    verdicts_path,
+)
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
 from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_text_atomic
-from briefing.dedupe import find_copies
+from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, shared_values
@@ -109,11 +119,15 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     digests = FileDigests(config.cache / "seeds.pickle", file_digest)
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache, digests=digests)
     digests.save()
-    copies = copies_of(drafts)
+    kept = read_kept(verdicts_path(config.cache))
+    verdicts = Verdicts(kept if isinstance(kept, dict) else {})
+    copies = copies_of(drafts, verdicts)
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     drafts = unify_names(drafts)
     if redone:
-        copies = copies_of(drafts)
+        copies = copies_of(drafts, verdicts)
+    if verdicts.used != verdicts.known:
+        keep(verdicts_path(config.cache), verdicts.used)
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
     changed: list[Path] = []
@@ -149,7 +163,7 @@ def compose_all(
     """
     jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
-    results: list[tuple[list[Draft] | None, list[Diagnostic]] | None] = [_cached(*job, cache, digests) for job in jobs]
+    results = _cached(config.seeds, paths, cache, digests)
     missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
@@ -172,9 +186,9 @@ def compose_all(
     return drafts, composed
 
 
-def copies_of(drafts: Sequence[Draft]) -> dict[int, int]:
+def copies_of(drafts: Sequence[Draft], verdicts: Verdicts | None = None) -> dict[int, int]:
     """Syndicated copies among drafts (by their place in the list), from the fingerprints they carry."""
-    return find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts])
+    return find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts], verdicts=verdicts)
 
 
 def _advanced(progress: Progress, result: _T) -> _T:
@@ -195,16 +209,20 @@ def _cache_key(seeds: Path, path: Path, digest: str | None = None) -> str:
 
 
 def _cached(
-    seeds: Path, path: Path, shown_as: str, cache: Store | None, digests: FileDigests | None
-) -> tuple[list[Draft] | None, list[Diagnostic]] | None:
-    """What the cache holds for a seed, or None (no cache, not cached, or unreadable: compose it)."""
+    seeds: Path, paths: Sequence[Path], cache: Store | None, digests: FileDigests | None
+) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
+    """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
     if cache is None:
-        return None
-    try:
-        cached = cache.get(_cache_key(seeds, path, digests.of(path) if digests else None))
-    except OSError:
-        return None
-    return cached if isinstance(cached, tuple) else None
+        return [None] * len(paths)
+    keys: list[str | None] = []
+    for path in paths:
+        try:
+            keys.append(_cache_key(seeds, path, digests.of(path) if digests else None))
+        except OSError:
+            keys.append(None)  # gone or unreadable: composing it says why
+    found = cache.get_many([key for key in keys if key is not None])
+    cached = [found.get(key) if key is not None else None for key in keys]
+    return [value if isinstance(value, tuple) else None for value in cached]
 
 
 def read_manifest(site: Path) -> dict[str, str] | None:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from briefing.errors import error
-from briefing.model import ENTITY_KEYS
+from briefing.model import ENTITY_KEYS, quick_pickle
 
 #: keys a registry entry may have; anything else is a typo worth reporting
 ENTRY_KEYS = frozenset(
@@ -35,6 +35,7 @@ ENTRY_KEYS = frozenset(
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One known entity and every way to write it."""

@@ -49,12 +49,24 @@ def canonical_name(name: str, kind: str, registry: Registry) -> str:
 def canonical_stories(stories: Sequence[Story], registry: Registry) -> list[Story]:
     """Stories with every entity name replaced by its canonical name and excluded names dropped."""
     result = []
+    # an archive names the same entities again and again: each written name is looked up once
+    known: dict[tuple[str, str], str | None] = {}  # None: a name that is not an entity
     for story in stories:
         changes = {}
         for taxonomy in TAXONOMIES:
-            names = [canonical_name(n, taxonomy.plural, registry) for n in story.terms(taxonomy.plural)]
-            kept = tuple(dict.fromkeys(n for n in names if n.casefold() not in registry.not_entities))
-            if kept != story.terms(taxonomy.plural):
+            written = story.terms(taxonomy.plural)
+            if not written:
+                continue
+            names = []
+            for name in written:
+                key = (taxonomy.plural, name)
+                if key not in known:
+                    canonical = canonical_name(name, taxonomy.plural, registry)
+                    known[key] = None if canonical.casefold() in registry.not_entities else canonical
+                if (named := known[key]) is not None:
+                    names.append(named)
+            kept = tuple(dict.fromkeys(names))
+            if kept != written:
                 changes[taxonomy.plural] = kept
         result.append(story if not changes else _replace(story, changes))
     return result

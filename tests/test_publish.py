@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import briefing
-from briefing.cache import FileDigests, code_version
+from briefing.cache import FileDigests, Store, code_version
 from briefing.model import Story
 from briefing.progress import Progress
 from briefing.publish import read_record
@@ -180,3 +180,13 @@ def test_a_cache_version_covers_the_modules_a_stage_imports_and_only_those(
     (package / "words.yaml").write_text("a: 2\n", encoding="utf-8")
     assert code_version(of=("briefing.stage",)) != after_deep  # data files always count
     assert code_version(of=("briefing.stage",)) != code_version()
+
+
+def test_the_cache_gives_many_values_at_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache.sqlite")
+    for number in range(1200):  # more than one batch of keys
+        store.put(f"key{number}", ("value", number))
+    wanted = [f"key{number}" for number in range(0, 1300, 3)]
+    found = store.get_many(wanted)
+    assert found == {f"key{n}": ("value", n) for n in range(0, 1200, 3)}  # keys never stored are left out
+    assert Store(tmp_path / "missing" / "cache.sqlite").get_many(["key1"]) == {}
