@@ -91,19 +91,31 @@ def load_content(
                 if (known := memo.known(path)) is not None:
                     loaded[path] = known
     jobs_list = [(path, shown) for path, shown in listed if path not in loaded]
-    if jobs > 1 and len(jobs_list) >= MIN_PARALLEL_FILES and can_fork():
-        size = -(-len(jobs_list) // (jobs * 4))
-        chunks = [jobs_list[i : i + size] for i in range(0, len(jobs_list), size)]
+    loaded.update(zip((path for path, _ in jobs_list), _read(jobs_list, cache, memo, jobs), strict=True))
+    pairs = [loaded[path] for path, _ in listed]
+    return Content(tuple(file for file, _ in pairs), tuple(diagnostic for _, notes in pairs for diagnostic in notes))
+
+
+def _read(
+    files: Sequence[tuple[Path, str]], cache: Store | None, memo: StatusMemo[Loaded] | None, jobs: int
+) -> list[Loaded]:
+    """Read story files (path, name shown), in `jobs` processes when there are many; the memo
+    remembers each by the status it had before it was read."""
+    if memo is not None:
+        for path, _ in files:
+            with contextlib.suppress(OSError):
+                memo.known(path)
+    if jobs > 1 and len(files) >= MIN_PARALLEL_FILES and can_fork():
+        size = -(-len(files) // (jobs * 4))
+        chunks = [files[i : i + size] for i in range(0, len(files), size)]
         with forked_pool(jobs) as pool:
             read = [pair for chunk in pool.map(_load_files, chunks, repeat(cache)) for pair in chunk]
     else:
-        read = _load_files(jobs_list, cache)
-    for (path, _), pair in zip(jobs_list, read, strict=True):
-        loaded[path] = pair
-        if memo is not None:
+        read = _load_files(files, cache)
+    if memo is not None:
+        for (path, _), pair in zip(files, read, strict=True):
             memo.remember(path, pair)
-    pairs = [loaded[path] for path, _ in listed]
-    return Content(tuple(file for file, _ in pairs), tuple(diagnostic for _, notes in pairs for diagnostic in notes))
+    return read
 
 
 def _load_files(paths: Sequence[tuple[Path, str]], cache: Store | None) -> list[tuple[ContentFile, list[Diagnostic]]]:
@@ -118,20 +130,17 @@ def reload_content(
     *,
     cache: Store | None,
     memo: StatusMemo[Loaded] | None = None,
+    jobs: int = 1,
 ) -> Content:
     """Content after some of its files (under content_dir) were written or removed: only those are read again."""
     names = {path.relative_to(content_dir).as_posix() for path in changed}
     shown = {f"{shown_dir}/{name}" for name in names}
     kept = {file.path.relative_to(content_dir).as_posix(): file for file in content.files if file.shown_as not in shown}
     diagnostics = [d for d in content.diagnostics if d.path not in shown]
-    for name in sorted(names):
-        if (content_dir / name).is_file():
-            if memo is not None:
-                memo.known(content_dir / name)  # its status before it is read, to remember it by
-            kept[name], notes = load_file(content_dir / name, f"{shown_dir}/{name}", cache=cache)
-            if memo is not None:
-                memo.remember(content_dir / name, (kept[name], notes))
-            diagnostics.extend(notes)
+    files = [(content_dir / name, f"{shown_dir}/{name}") for name in sorted(names) if (content_dir / name).is_file()]
+    for (path, _), (file, notes) in zip(files, _read(files, cache, memo, jobs), strict=True):
+        kept[path.relative_to(content_dir).as_posix()] = file
+        diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
 
 
@@ -163,20 +172,44 @@ def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[Co
     return file, list(parsed.warnings)
 
 
-def write_text_atomic(path: Path, text: str) -> bool:
-    """Write a file through a temporary file and a rename; skip it when the bytes are the same."""
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+#: more files than this reach the disk by one sync of the file systems, not a sync each
+SYNC_ALL_FROM = 8
+
+
+def write_texts_atomic(files: Iterable[tuple[Path, str]]) -> list[Path]:
+    """Write files through temporary files and renames, skipping those whose bytes are the same;
+    the files written.
+
+    Every temporary file is on the disk before any is renamed, so a crash at any moment leaves
+    each file as it was or whole as it is meant to be. Many files reach the disk by one sync:
+    a sync per file cost a first build of 20,000 stories half a minute.
+    """
+    pending: list[tuple[Path, Path]] = []  # (temporary file, its final path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        for path, text in files:
+            data = text.encode("utf-8")
+            if path.exists() and path.read_bytes() == data:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            pending.append((Path(name), path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        _to_disk([temporary for temporary, _ in pending])
+        for temporary, path in pending:
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in pending:
+            temporary.unlink(missing_ok=True)
         raise
-    return True
+    return [path for _, path in pending]
+
+
+def _to_disk(files: Sequence[Path]) -> None:
+    """Make sure files' bytes are on the disk: one sync for many, where the system has it."""
+    if len(files) > SYNC_ALL_FROM and hasattr(os, "sync"):
+        os.sync()
+        return
+    for file in files:
+        with file.open("rb") as handle:
+            os.fsync(handle.fileno())

@@ -26,7 +26,7 @@ from briefing.cache import (
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
-from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_text_atomic
+from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
@@ -130,17 +130,14 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         keep(verdicts_path(config.cache), verdicts.used)
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
-    changed: list[Path] = []
-    for name, text in plan.writes:
-        if write_text_atomic(config.content / name, text):
-            report.stories_written += 1
-            changed.append(config.content / name)
+    changed = write_texts_atomic((config.content / name, text) for name, text in plan.writes)
+    report.stories_written += len(changed)
     for file in plan.removals:
         file.path.unlink(missing_ok=True)
         report.stories_removed += 1
         changed.append(file.path)
     content = reload_content(
-        content, config.content, config.content.as_posix(), changed, cache=content_cache, memo=memo
+        content, config.content, config.content.as_posix(), changed, cache=content_cache, memo=memo, jobs=config.jobs
     )
     memo.save()
     drafts = [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from briefing.content import SYNC_ALL_FROM, write_texts_atomic
 from briefing.frontmatter import parse_story
 from tests.conftest import ROOT, SAMPLE_SEEDS
 
@@ -230,3 +231,21 @@ def test_reversed_discovery_order_gives_the_same_tree(tmp_path: Path, monkeypatc
         assert main(["--templates", str(ROOT / "templates"), "--quiet"]) == 0
         trees.append({k: v for k, v in tree(project).items() if not k.startswith(".cache/")})
     assert trees[0] == trees[1]
+
+
+def test_story_files_are_written_all_or_none_of_each(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "same.md").write_text("same\n", encoding="utf-8")
+    (content / "old.md").write_text("old\n", encoding="utf-8")
+    files = [(content / f"new{n}.md", f"story {n}\n") for n in range(SYNC_ALL_FROM + 2)]  # one sync for all
+    written = write_texts_atomic([*files, (content / "same.md", "same\n"), (content / "old.md", "changed\n")])
+    assert written == [path for path, _ in files] + [content / "old.md"]  # same bytes: not written
+    assert all(path.read_text(encoding="utf-8") == text for path, text in files)
+    assert (content / "old.md").read_text(encoding="utf-8") == "changed\n"
+    # a file that cannot be written stops the batch before any file is replaced
+    (tmp_path / "blocked").write_text("a file, not a folder\n", encoding="utf-8")
+    with pytest.raises(OSError):
+        write_texts_atomic([(content / "old.md", "third\n"), (tmp_path / "blocked" / "story.md", "x\n")])
+    assert (content / "old.md").read_text(encoding="utf-8") == "changed\n"
+    assert not [path for path in content.iterdir() if path.suffix == ".tmp"]  # nothing left behind
