@@ -9,8 +9,22 @@ from briefing.clean import clean_text
 from briefing.dedupe import Fingerprint, story_fingerprint
 from briefing.entities import Entities, EntityIndex, find_entities
 from briefing.extract import extract_metadata
-from briefing.model import CleanDocument, RawArticle, Story, quick_pickle
-from briefing.rules import RuleSet
+from briefing.model import CleanDocument, RawArticle, Removal, Story, quick_pickle
+from briefing.rules import RECURRING_MAX_LENGTH, RuleSet, phrase_key
+
+
+@quick_pickle
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """What a draft keeps of its clean document: what explains the story and what the
+    site-wide steps compare (a large archive's drafts are held in memory together, and read
+    back from the cache on every build: a document's paragraphs are many objects each)."""
+
+    url: str | None  # the page's own address, if it gives one: which site the story comes from
+    body_text: str  # the paragraphs, as entity mentions count their places in it (after the title)
+    phrases: tuple[str, ...]  # phrase keys of the short paragraphs: recurring lines are learned from these
+    long_phrases: tuple[str, ...]  # keys as short as those, of longer paragraphs: matched, never learned
+    removed: tuple[Removal, ...]  # what cleaning took out
 
 
 @quick_pickle
@@ -19,10 +33,23 @@ class Draft:
     """A story made from a seed, before it has a slug; with what explains it."""
 
     story: Story
-    document: CleanDocument
+    trace: Trace
     entities: Entities
     article: RawArticle  # what it was made from (its text left out), to make it again with learned rules
     fingerprint: Fingerprint  # its body's shingles, to find syndicated copies
+
+
+def trace_of(document: CleanDocument) -> Trace:
+    """What a draft keeps of its document."""
+    short = [block.text for block in document.blocks if len(block.text) <= RECURRING_MAX_LENGTH]
+    longer = (phrase_key(block.text) for block in document.blocks if len(block.text) > RECURRING_MAX_LENGTH)
+    return Trace(
+        url=document.meta.get("url"),
+        body_text=document.body_text,
+        phrases=tuple(map(phrase_key, short)),
+        long_phrases=tuple(key for key in longer if len(key) <= RECURRING_MAX_LENGTH),
+        removed=document.removed,
+    )
 
 
 def clean(article: RawArticle, rules: RuleSet) -> tuple[CleanDocument, ...]:
@@ -67,21 +94,21 @@ def compose(article: RawArticle, rules: RuleSet, index: EntityIndex) -> list[Dra
         )
         # the article without its text: read again from its seed if it must be composed again
         kept_article = dataclasses.replace(article, text="")
-        drafts.append(Draft(story, document, _kept(entities), kept_article, story_fingerprint(story)))
+        drafts.append(Draft(story, trace_of(document), _kept(entities), kept_article, story_fingerprint(story)))
     return drafts
 
 
 def _kept(entities: Entities) -> Entities:
-    """What a draft keeps of its mentions: the first of each entity discovery found (the review
-    shows its sentence). The others have done their work, and a large archive's drafts are held
-    in memory together."""
+    """What a draft keeps of its entities: the first mention of each entity discovery found (the
+    review shows its sentence) and what discovery found (names are made one across the site from
+    it). The names are the story's; the other mentions have done their work."""
     seen: set[tuple[str, str]] = set()
     first = []
     for mention in entities.mentions:
         if mention.origin == "discovery" and (mention.kind, mention.name) not in seen:
             seen.add((mention.kind, mention.name))
             first.append(mention)
-    return dataclasses.replace(entities, mentions=tuple(first))
+    return dataclasses.replace(entities, names={}, mentions=tuple(first))
 
 
 def to_markdown(document: CleanDocument) -> str:

@@ -407,10 +407,10 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
         if not found:
             report.diagnostics.append(Diagnostic(name, None, f"no such seed in {config.seeds.as_posix()}/"))
             continue
-        document = found[0].document
+        removed = found[0].trace.removed
         shown_as = (config.seeds / seed).as_posix()
-        lines.append(f"{shown_as}: {len(document.removed)} removed, rule by rule:")
-        lines.extend(f"{shown_as}:{r.line}: [{r.rule}] {r.text}" for r in document.removed)
+        lines.append(f"{shown_as}: {len(removed)} removed, rule by rule:")
+        lines.extend(f"{shown_as}:{r.line}: [{r.rule}] {r.text}" for r in removed)
     return lines, report
 
 

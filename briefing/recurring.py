@@ -11,23 +11,22 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from pathlib import PurePosixPath
 
 from briefing.compose import Draft, compose
 from briefing.entities import EntityIndex
 from briefing.model import RawArticle
-from briefing.rules import RuleSet, phrase_key
+from briefing.rules import RuleSet
 
 #: a line must recur in this many different stories of a site to count as its furniture
 MIN_ARTICLES = 3
-#: furniture is short; a long paragraph that recurs is quoted text, not boilerplate
-MAX_LENGTH = 200
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?(?P<host>[^/:?#]+)", re.IGNORECASE)
 
 
 def site_of(draft: Draft) -> str | None:
     """Which site a story comes from: its page's address, its publisher, or its seed folder."""
-    url = draft.document.meta.get("url")
+    url = draft.trace.url
     match = _DOMAIN.match(url) if url else None
     if match:
         return match["host"].lower()
@@ -45,9 +44,8 @@ def learn_recurring(drafts: Sequence[Draft], copies: Mapping[int, int]) -> dict[
         if site is None:
             continue
         story = copies.get(number, number)  # copies of one story count once
-        for block in draft.document.blocks:
-            if len(block.text) <= MAX_LENGTH:
-                seen[site][phrase_key(block.text)].add(story)
+        for key in draft.trace.phrases:
+            seen[site][key].add(story)
     learned = {
         site: frozenset(key for key, stories in lines.items() if len(stories) >= MIN_ARTICLES and key)
         for site, lines in seen.items()
@@ -77,7 +75,7 @@ def forget_recurring(
         lines = learned.get(site or "")
         if seed is None or seed in redone or not lines:
             continue
-        if any(phrase_key(block.text) in lines for block in draft.document.blocks):
+        if any(key in lines for key in chain(draft.trace.phrases, draft.trace.long_phrases)):
             article = reread(draft.article)
             if article is not None:
                 redone[seed] = compose(article, rules.with_learned(lines), index)

@@ -132,13 +132,14 @@ def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: 
     removed: list[Removed] = []
     for draft in drafts:
         story = draft.story
-        text = f"{story.title}\n\n{draft.document.body_text}"
-        listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
-        for mention in first_discoveries(draft.entities.mentions, listed):
-            # the sentence is cut out later, for the rows the page shows
-            discovered.append((story.slug, mention.kind, mention.name, mention.rule, (text, mention.start)))
-        if draft.document.removed and (story.part or 1) == 1:
-            lines = tuple((r.rule, r.text) for r in draft.document.removed[:SHOWN_REMOVALS])
+        if draft.entities.mentions:  # drafts keep only discovery's mentions: most have none
+            text = f"{story.title}\n\n{draft.trace.body_text}"
+            listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
+            for mention in first_discoveries(draft.entities.mentions, listed):
+                # the sentence is cut out later, for the rows the page shows
+                discovered.append((story.slug, mention.kind, mention.name, mention.rule, (text, mention.start)))
+        if draft.trace.removed and (story.part or 1) == 1:
+            lines = tuple((r.rule, r.text) for r in draft.trace.removed[:SHOWN_REMOVALS])
             removed.append(Removed(story.seed or "", story.slug, lines))
     manifest = {story.slug: story_digest(story) for story in stories}
     before = previous or {}

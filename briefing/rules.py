@@ -92,6 +92,11 @@ class RuleSet:
         return line, cuts
 
 
+#: a line recurring across a site's stories is its furniture only when this short at most: a
+#: long paragraph that recurs is quoted text, not boilerplate (recurring.py learns such lines)
+RECURRING_MAX_LENGTH = 200
+
+
 def phrase_key(line: str) -> str:
     """A line as phrases are compared: case folded, closing punctuation dropped."""
     return line.casefold().rstrip(_TRAILING_PUNCTUATION)
