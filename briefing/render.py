@@ -10,7 +10,7 @@ import datetime
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import markdown
@@ -21,7 +21,6 @@ from markupsafe import Markup
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
-from briefing.model import Story
 from briefing.site import Page, stories_per_month
 from briefing.taxonomy import companions_by_type
 
@@ -147,8 +146,9 @@ def _environment(templates_dir: Path, version: tuple[tuple[str, int, int], ...],
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
     env.globals["bar_chart"] = bar_chart
-    env.globals["story_item"] = _Fragments(env, "_macros.html", "story_item")
-    env.globals["feed_entry"] = _Fragments(env, "_feed.xml", "feed_entry")
+    env.globals["story_items"] = _Fragments(env, "_macros.html", "story_item").join
+    env.globals["feed_entries"] = _Fragments(env, "_feed.xml", "feed_entry").join
+    env.globals["page_links"] = _Fragments(env, "_macros.html", "page_link").pages
     # worked out when a page is rendered, so that pages the build skips cost nothing
     env.globals["companions_by_type"] = companions_by_type
     env.globals["stories_per_month"] = stories_per_month
@@ -156,19 +156,30 @@ def _environment(templates_dir: Path, version: tuple[tuple[str, int, int], ...],
 
 
 class _Fragments:
-    """A macro's output for one story, rendered once per story and arguments and then reused:
-    a story is listed on the pages and in the feeds of all its entities."""
+    """A macro's output for one story (or other subject) and arguments, rendered once and then
+    reused: a story is listed on the pages and in the feeds of all its entities, and a long
+    entity's pages all list links to each other."""
 
     def __init__(self, env: Environment, template: str, macro: str) -> None:
         self.env, self.template, self.macro = env, template, macro
-        self.made: dict[tuple[object, ...], tuple[Story, Markup]] = {}
+        self.made: dict[tuple[object, ...], tuple[object, Markup]] = {}
 
-    def __call__(self, story: Story, *args: str | bool) -> Markup:
-        key = (id(story), *args)
-        if key not in self.made:  # the story is kept with it: its id is not reused while it is here
+    def __call__(self, subject: object, *args: object) -> Markup:
+        key = (id(subject), *args)
+        if key not in self.made:  # the subject is kept with it: its id is not reused while it is here
             macro = getattr(self.env.get_template(self.template).module, self.macro)
-            self.made[key] = (story, Markup(macro(story, *args)))  # noqa: S704 - escaped by Jinja
+            self.made[key] = (subject, Markup(macro(subject, *args)))  # noqa: S704 - escaped by Jinja
         return self.made[key][1]
+
+    def join(self, subjects: Sequence[object], *args: object) -> Markup:
+        """The macro's output for each of the subjects, one after the other (one call from a
+        template instead of one per subject)."""
+        return Markup("".join([self(subject, *args) for subject in subjects]))  # noqa: S704 - each is Markup
+
+    def pages(self, urls: Sequence[str], current: int, root: str) -> Markup:
+        """The macro's output for each page of a list (numbered from 1), `current` marked."""
+        links = [self(url, number, root, number == current) for number, url in enumerate(urls, 1)]
+        return Markup("".join(links))  # noqa: S704 - each is Markup
 
 
 def markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -> Markup:
