@@ -149,6 +149,7 @@ def _environment(templates_dir: Path, version: tuple[tuple[str, int, int], ...],
     env.globals["story_items"] = _Fragments(env, "_macros.html", "story_item").join
     env.globals["feed_entries"] = _Fragments(env, "_feed.xml", "feed_entry").join
     env.globals["page_links"] = _Fragments(env, "_macros.html", "page_link").pages
+    env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
     # worked out when a page is rendered, so that pages the build skips cost nothing
     env.globals["companions_by_type"] = companions_by_type
     env.globals["stories_per_month"] = stories_per_month
@@ -175,6 +176,18 @@ class _Fragments:
         """The macro's output for each of the subjects, one after the other (one call from a
         template instead of one per subject)."""
         return Markup("".join([self(subject, *args) for subject in subjects]))  # noqa: S704 - each is Markup
+
+    def links(self, plural: str, names: Sequence[tuple[str, str | None]], root: str) -> Markup:
+        """The macro's output for each (name, slug of its page) of one entity type: each is
+        kept by its values, as every story naming the entity lists the same link."""
+        made = []
+        for name, slug in names:
+            key = (plural, name, slug, root)
+            if key not in self.made:
+                macro = getattr(self.env.get_template(self.template).module, self.macro)
+                self.made[key] = (None, Markup(macro(*key)))  # noqa: S704 - escaped by Jinja
+            made.append(self.made[key][1])
+        return Markup("".join(made))  # noqa: S704 - each is Markup
 
     def pages(self, urls: Sequence[str], current: int, root: str) -> Markup:
         """The macro's output for each page of a list (numbered from 1), `current` marked."""
