@@ -17,8 +17,9 @@ from typing import Any
 
 import yaml
 
-from briefing.errors import Diagnostic, error, warning
+from briefing.errors import ContentError, Diagnostic, error, warning
 from briefing.model import ENTITY_KEYS, Story
+from briefing.plainyaml import read_plain_mapping
 from briefing.slugs import SLUG_PATTERN
 
 #: the key that records what the build wrote, so that an editor's change is never overwritten
@@ -129,6 +130,9 @@ def parse_story(text: str, path: str) -> ParsedStory:
     """Read a content file; raise ContentError naming the line of the first bad field."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     header, body = split_front_matter(text, path)
+    plain = _parse_plain(text, header, body, path)
+    if plain is not None:
+        return plain
     try:
         loader = _StoryLoader(header)
         try:
@@ -161,6 +165,20 @@ def parse_story(text: str, path: str) -> ParsedStory:
     values["body"] = body.strip("\n")
     story = Story(**values)
     return ParsedStory(story=story, pristine=is_pristine(text), warnings=tuple(warnings))
+
+
+def _parse_plain(text: str, header: str, body: str, path: str) -> ParsedStory | None:
+    """Read a file whose front matter is as the build writes it, without PyYAML (most files);
+    None for any other file, and for any problem (the YAML reading then reports it, with its line)."""
+    data = read_plain_mapping(header)
+    if data is None or not data.keys() <= _ALL_KEYS or any(key not in data for key in REQUIRED_KEYS):
+        return None
+    try:
+        values = {key: _check_field(key, data[key], path, 0) for key in KEY_ORDER if key in data}
+    except ContentError:
+        return None
+    values["body"] = body.strip("\n")
+    return ParsedStory(story=Story(**values), pristine=is_pristine(text), warnings=())
 
 
 def _check_field(key: str, value: Any, path: str, line: int) -> Any:

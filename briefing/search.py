@@ -74,8 +74,9 @@ def index_site(
         key = digest(f"{len(shards)}\0{number}\0{listed}".encode())
         if not tree.place_all(f"{SEARCH_FOLDER}/{number}/", key):
             todo.append((number, key, pages))
+    command = pagefind_command() if todo else []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = list(pool.map(lambda job: _index_shard(tree, *job), todo))
+        runs = list(pool.map(lambda job: _index_shard(tree, *job, command=command), todo))
     return [diagnostic for run in runs for diagnostic in run]
 
 
@@ -97,7 +98,9 @@ SEARCHED = re.compile(r"<article\b[^>]*\bdata-pagefind-body[^>]*>.*?</article>",
 SEARCH_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>{}</body></html>'
 
 
-def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> list[Diagnostic]:
+def _index_shard(
+    tree: Tree, number: int, key: str, pages: Sequence[str], *, command: Sequence[str]
+) -> list[Diagnostic]:
     """Run Pagefind over one shard's pages, cut down to what search reads (a third less work)."""
     with tempfile.TemporaryDirectory(prefix="briefing-search-", dir=_scratch()) as work:
         site, output = Path(work) / "site", Path(work) / "index"
@@ -106,7 +109,7 @@ def _index_shard(tree: Tree, number: int, key: str, pages: Sequence[str]) -> lis
             if found:
                 (site / page).parent.mkdir(parents=True)
                 (site / page).write_text(SEARCH_PAGE.format(found.group()), encoding="utf-8")
-        diagnostics = run_pagefind(site, output)
+        diagnostics = run_pagefind(site, output, start=command)
         for file in sorted(p for p in output.rglob("*") if p.is_file() and p.name not in UNUSED):
             tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
     return diagnostics
@@ -117,11 +120,22 @@ def _scratch() -> str | None:
     return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
-def run_pagefind(site: Path, output: Path) -> list[Diagnostic]:
+def pagefind_command() -> list[str]:
+    """How to start Pagefind: its binary itself where the pagefind package says where it is
+    (a Python start-up less per shard), else through the package (which reports what is missing)."""
+    try:
+        from pagefind.service import get_executable  # imported here: only a build with shards to index needs it
+
+        binary = get_executable()
+    except (ImportError, OSError):
+        binary = None
+    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+
+
+def run_pagefind(site: Path, output: Path, *, start: Sequence[str] | None = None) -> list[Diagnostic]:
+    """Run Pagefind over a folder of pages (`start` is how: see pagefind_command)."""
     command = [
-        sys.executable,
-        "-m",
-        "pagefind",
+        *(start or pagefind_command()),
         "--site",
         str(site),
         "--output-path",

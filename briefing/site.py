@@ -226,6 +226,7 @@ def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
         for key in RELATED_KEYS:
             for name in story.terms(key):
                 holders.setdefault((key, name), []).append(number)
+    sort_keys = [story.sort_key for story in stories]  # worked out once, not once per candidate
     related: dict[str, list[Story]] = {}
     for number, story in enumerate(stories):
         scores: dict[int, float] = {}
@@ -237,7 +238,7 @@ def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
                 for other in others:
                     if other != number:
                         scores[other] = scores.get(other, 0.0) + 1.0 / len(others)
-        best = heapq.nsmallest(RELATED, scores, key=lambda other: (-scores[other], stories[other].sort_key))
+        best = heapq.nsmallest(RELATED, scores, key=lambda other: (-scores[other], sort_keys[other]))
         related[story.slug] = [stories[other] for other in best]
     return related
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import ContentError
-from briefing.frontmatter import KEY_ORDER, dump_story, is_pristine, parse_story
+from briefing.frontmatter import KEY_ORDER, _StoryLoader, dump_story, is_pristine, parse_story, split_front_matter
 from briefing.model import Story
+from briefing.plainyaml import read_plain_mapping
 
 NASTY = [
     "COP30: a guide",
@@ -118,3 +121,59 @@ def test_unknown_keys_are_warnings_naming_the_key() -> None:
 def test_crlf_files_read_the_same() -> None:
     text = dump_story(Story(title="T", slug="t", body="Body."))
     assert parse_story(text.replace("\n", "\r\n"), "content/t.md").story == parse_story(text, "content/t.md").story
+
+
+def yaml_reading(header: str) -> object:
+    """What PyYAML makes of a header, as parse_story reads it when the header is not plain."""
+    try:
+        return yaml.load(header, Loader=_StoryLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        return "not YAML"
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_plain_reading_of_hostile_values_is_pyyaml_s(text: str) -> None:
+    story = Story(title=text.strip() or "x", slug="a-b", companies=(text,), summary=text.strip(), body="B.")
+    header, _ = split_front_matter(dump_story(story), "x.md")
+    for changed in (header, header.replace(": '", ": "), header.replace("- '", "- ")):
+        plain = read_plain_mapping(changed)
+        assert plain is None or plain == yaml_reading(changed), changed
+
+
+#: scalars near the edge of what the plain reading takes
+EDGE_SCALARS = [
+    *NASTY,
+    *("yes", "No", "ON", "off", "True", "FALSE", "Null", "NULL", "y", "n", "=", "<<", ".inf", ".nan", "-.inf"),
+    *("0", "007", "1_000", "0x1f", "0o17", "1:20", "1.5", "1e3", "+1", "-1", "2025-07-17", "2024-13-02"),
+    *("2025-07-17 10:00:00", "2025-7-1", "a: b", "a:b", "a:", "a #b", "a#b", "#a", "a ", " a", "a\tb", "[a]", "{a}"),
+    *("a, b", "&a", "*a", "!a", "%a", "@a", "`a", "|a", ">a", "?a", "? a", "-a", "- a", ":a", "'a", "'a''b'", "'a'b'"),
+    *("'a' b", '"a"', "a\u2028b", "a\x85b", "a\ufeffb", "a\u00a0", "\u3000a", "アステラス", "🙂", "...", "---", ""),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.sampled_from(["title", "slug", "date", "part", "companies", "hidden", "null", "no", "Title", "a b"]),
+            st.one_of(st.sampled_from(EDGE_SCALARS), st.text(max_size=12)),
+            st.lists(st.one_of(st.sampled_from(EDGE_SCALARS), st.text(max_size=12)), max_size=3),
+        ),
+        max_size=5,
+    )
+)
+def test_plain_reading_is_pyyaml_s_or_gives_up(lines: list[tuple[str, str, list[str]]]) -> None:
+    header = ""
+    for key, value, items in lines:
+        header += f"{key}:\n" + "".join(f"- {item}\n" for item in items) if items else f"{key}: {value}\n"
+    plain = read_plain_mapping(header)
+    assert plain is None or plain == yaml_reading(header)
+
+
+def test_files_the_build_writes_are_read_plainly() -> None:
+    stories = [Story(title=t.strip() or "x", slug="a-b", companies=(t.strip() or "x",), body="B.") for t in NASTY]
+    plain = [read_plain_mapping(split_front_matter(dump_story(story), "x.md")[0]) for story in stories]
+    assert sum(value is not None for value in plain) > len(stories) // 2
+    for path in sorted((Path(__file__).parent.parent / "content").glob("*.md")):
+        header, _ = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+        assert read_plain_mapping(header) == yaml_reading(header), path.name
