@@ -206,6 +206,8 @@ def markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -
 def library_markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -> Markup:
     """Render a story body with python-markdown, then sanitise it with nh3."""
     html = (converter.reset() if converter else markdown.Markdown(output_format="html")).convert(text)
+    # demoted before sanitising: <h1> is not an allowed tag, and its text would lose its heading
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     clean = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -213,7 +215,7 @@ def library_markdown_to_html(text: str, *, converter: markdown.Markdown | None =
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))  # noqa: S704 - sanitised above
+    return Markup(clean)  # noqa: S704 - sanitised above
 
 
 def plain_markdown_to_html(text: str) -> str | None:

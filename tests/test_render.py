@@ -128,3 +128,8 @@ def test_fast_path_matches_the_library_on_any_printable_text(blocks: list[str]) 
     text = "\n\n".join(blocks)
     plain = plain_markdown_to_html(text)
     assert plain is None or plain == library(text)
+
+
+def test_a_top_level_heading_in_a_body_is_demoted_below_the_page_title() -> None:
+    html = markdown_to_html("# Results\n\nThe trial met its goal.")
+    assert "<h2>Results</h2>" in html and "<h1>" not in html
