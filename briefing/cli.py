@@ -88,11 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not words or words[0] not in ("build", "serve", "check", "explain", "add", "-h", "--help", "--version"):
         words.insert(0, "build")  # `python build.py [options]` is `python build.py build [options]`
     args = parser.parse_args(words)
-    logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "debug", False) else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    debug = getattr(args, "debug", False)
+    # the libraries' own complaints ("parsed tree length: 0") name no file and say nothing an
+    # editor can act on: the build reports each seed's problems itself; --debug shows them all
+    logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("briefing").setLevel(logging.DEBUG if debug else logging.WARNING)
     try:
         if args.command == "add":
             return add(args)

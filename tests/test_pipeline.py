@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -371,3 +373,18 @@ def test_a_hidden_story_stays_in_content_but_leaves_the_site(make_tree: MakeTree
     assert not (project / "site/stories" / story.stem).exists()
     assert story.stem not in (project / "site/index.html").read_text(encoding="utf-8")
     assert not (project / "site/companies/healios").exists()
+
+
+def test_a_library_complaint_is_not_printed_as_if_it_were_a_finding(make_tree: MakeTree) -> None:
+    # plain text saved under an .html name: the HTML parser complains, naming no file
+    project = make_tree({"seeds/heartseed.html": "\n\n".join(STORIES.values())})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "build", "--templates", str(ROOT / "templates"), "--jobs", "1"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert all(line.startswith(("built:", "seeds/")) for line in lines), lines
