@@ -60,7 +60,13 @@ class Run:
 
 
 def measure(command: list[str], cwd: Path) -> Run:
-    """Run a command; its wall time, CPU time (with its children) and peak memory."""
+    """Run a command; its wall time, CPU time (with its children) and peak memory.
+
+    What earlier steps wrote is flushed to the disk first: otherwise a step that syncs a file
+    (a build writing a story file) waits for the gigabytes the steps before it left to write.
+    """
+    if hasattr(os, "sync"):
+        os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
