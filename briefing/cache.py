@@ -219,41 +219,66 @@ class StatusMemo(Generic[V]):
     """Values made from files, remembered by the files' status, as git's index remembers
     digests: a file whose status is unchanged is not read again to learn what it holds.
 
+    A file changed just before it was read could change again within the same tick of the file
+    system's clock without its status showing it (git's "racily clean" entries): such a file is
+    remembered with the digest of its bytes, and trusted next time only if they are the same
+    (a build reads back the story files it has just written: all of them, on a first build).
     Loaded from and saved to one file; one that cannot be read is an empty memory.
     """
 
     def __init__(self, path: Path, *, settle_ns: int = _SETTLED_NS) -> None:
         self.path = path
         self._settle_ns = settle_ns
-        self._known: dict[str, tuple[Status, V]] = {}
-        self._kept: dict[str, tuple[Status, V]] = {}
+        self._kept: dict[str, tuple[Status, V, str | None]] = {}
         self._status: dict[str, Status] = {}
         known = read_kept(path)
-        self._known = known if isinstance(known, dict) else {}
+        self._known: dict[str, tuple[Status, V, str | None]] = known if isinstance(known, dict) else {}
 
     def known(self, file: Path) -> V | None:
-        """What was remembered of a file, if its status is unchanged (OSError if it is gone)."""
+        """What was remembered of a file, if it is unchanged (OSError if it is gone)."""
         name = str(file)
         status = file.stat()
         key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         self._status[name] = key
         known = self._known.get(name)
-        if known is not None and known[0] == key:
-            self._kept[name] = known
-            return known[1]
-        return None
+        if not isinstance(known, tuple) or len(known) != 3 or known[0] != key:
+            return None  # not remembered (or remembered by another layout of this memory)
+        if known[2] is not None and known[2] != _file_digest(file):
+            return None  # racily clean, and changed after all
+        self._kept[name] = known
+        return known[1]
 
-    def remember(self, file: Path, value: V) -> None:
-        """Remember what a file holds, as of the status `known` saw before it was read."""
+    def remember(self, file: Path, value: V, digest: str | None = None) -> None:
+        """Remember what a file holds, as of the status `known` saw before it was read.
+
+        `digest` is the sha256 (hex) of the bytes `value` was made from: without it, a file
+        changed just before it was read is not remembered.
+        """
         name = str(file)
         key = self._status.get(name)
-        if key is not None and time.time_ns() - max(key[1], key[2]) >= self._settle_ns:
-            self._kept[name] = (key, value)
+        if key is None:
+            return
+        if time.time_ns() - max(key[1], key[2]) >= self._settle_ns:
+            self._kept[name] = (key, value, None)
+        elif digest is not None:
+            self._kept[name] = (key, value, digest)
 
     def save(self) -> None:
         """Keep what was asked for or remembered in this run (other files are forgotten)."""
         if self._kept.keys() != self._known.keys() or any(self._kept[k] is not self._known[k] for k in self._kept):
             keep(self.path, self._kept)
+
+
+def _file_digest(file: Path) -> str:
+    with file.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def seed_digests_path(cache_dir: Path) -> Path:
+    """Where the seeds' digests are remembered (by the layout of this module's memories)."""
+    version = code_version(of=("briefing.cache",))
+    _tidy(cache_dir / "seeds", version)
+    return cache_dir / "seeds" / f"{version}.status"
 
 
 class FileDigests(StatusMemo[str]):

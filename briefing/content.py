@@ -113,13 +113,15 @@ def _read(
     else:
         read = _load_files(files, cache)
     if memo is not None:
-        for (path, _), pair in zip(files, read, strict=True):
-            memo.remember(path, pair)
-    return read
+        for (path, _), (file, notes, digest) in zip(files, read, strict=True):
+            memo.remember(path, (file, notes), digest)
+    return [(file, notes) for file, notes, _ in read]
 
 
-def _load_files(paths: Sequence[tuple[Path, str]], cache: Store | None) -> list[tuple[ContentFile, list[Diagnostic]]]:
-    return [load_file(path, shown, cache=cache) for path, shown in paths]
+def _load_files(
+    paths: Sequence[tuple[Path, str]], cache: Store | None
+) -> list[tuple[ContentFile, list[Diagnostic], str]]:
+    return [_load(path, shown, cache) for path, shown in paths]
 
 
 def reload_content(
@@ -146,30 +148,38 @@ def reload_content(
 
 def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[ContentFile, list[Diagnostic]]:
     """Read one story file: what it holds, and its problems."""
+    file, notes, _ = _load(path, shown, cache)
+    return file, notes
+
+
+def _load(path: Path, shown: str, cache: Store | None) -> tuple[ContentFile, list[Diagnostic], str]:
+    """Read one story file: what it holds, its problems, and the digest of the bytes read."""
     data = path.read_bytes()
-    key = f"{shown}\0{hashlib.sha256(data).hexdigest()}"
+    digest = hashlib.sha256(data).hexdigest()
+    key = f"{shown}\0{digest}"
     known = cache.get(key) if cache is not None else None
     if isinstance(known, tuple) and len(known) == 2 and isinstance(known[0], ContentFile):
-        return dataclasses.replace(known[0], path=path), list(known[1])
+        return dataclasses.replace(known[0], path=path), list(known[1]), digest
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return ContentFile(path, shown, None, False, None, None), [
-            Diagnostic(shown, line, "not UTF-8: save the story as UTF-8")
-        ]
+        return (
+            ContentFile(path, shown, None, False, None, None),
+            [Diagnostic(shown, line, "not UTF-8: save the story as UTF-8")],
+            digest,
+        )
     try:
         parsed = parse_story(text, shown)
     except ContentError as exc:
         seed, part = _SEED_LINE.search(text), _PART_LINE.search(text)
-        return ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"])), [
-            exc.diagnostic
-        ]
+        file = ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"]))
+        return file, [exc.diagnostic], digest
     story = parsed.story
     file = ContentFile(path, shown, story, parsed.pristine, story.seed, story.part)
     if cache is not None:
         cache.put(key, (file, list(parsed.warnings)))
-    return file, list(parsed.warnings)
+    return file, list(parsed.warnings), digest
 
 
 #: more files than this reach the disk by one sync of the file systems, not a sync each

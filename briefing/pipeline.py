@@ -21,6 +21,7 @@ from briefing.cache import (
     content_store,
     keep,
     read_kept,
+    seed_digests_path,
     verdicts_path,
 )
 from briefing.canonical import unify_names
@@ -116,7 +117,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
     report.seeds = len(paths)
     cache = compose_store(config.cache, registry_text(config))
-    digests = FileDigests(config.cache / "seeds.pickle", file_digest)
+    digests = FileDigests(seed_digests_path(config.cache), file_digest)
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache, digests=digests)
     digests.save()
     kept = read_kept(verdicts_path(config.cache))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import briefing
-from briefing.cache import FileDigests, Store, code_version
+from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.model import Story
 from briefing.progress import Progress
 from briefing.publish import read_record
@@ -190,3 +190,36 @@ def test_the_cache_gives_many_values_at_once(tmp_path: Path) -> None:
     found = store.get_many(wanted)
     assert found == {f"key{n}": ("value", n) for n in range(0, 1200, 3)}  # keys never stored are left out
     assert Store(tmp_path / "missing" / "cache.sqlite").get_many(["key1"]) == {}
+
+
+def test_a_file_remembered_just_after_it_changed_is_checked_by_its_bytes(tmp_path: Path) -> None:
+    story = tmp_path / "story.md"
+    story.write_text("just written\n", encoding="utf-8")
+    bytes_digest = hashlib.sha256(b"just written\n").hexdigest()
+    memo: StatusMemo[str] = StatusMemo(tmp_path / "memo")
+    assert memo.known(story) is None
+    memo.remember(story, "what it holds", bytes_digest)  # changed a moment ago: racily clean
+    memo.remember(tmp_path / "never-asked.md", "nothing")  # no status seen: not remembered
+    memo.save()
+    again: StatusMemo[str] = StatusMemo(tmp_path / "memo")
+    assert again.known(story) == "what it holds"  # the same bytes: trusted
+    liar: StatusMemo[str] = StatusMemo(tmp_path / "other")
+    liar.known(story)
+    liar.remember(story, "what it held before", hashlib.sha256(b"other bytes").hexdigest())
+    liar.remember(tmp_path / "story.md", "what it held before", hashlib.sha256(b"other bytes").hexdigest())
+    liar.save()
+    assert StatusMemo[str](tmp_path / "other").known(story) is None  # same status, other bytes: read again
+    unverified: StatusMemo[str] = StatusMemo(tmp_path / "third")
+    unverified.known(story)
+    unverified.remember(story, "no digest given")
+    unverified.save()
+    assert StatusMemo[str](tmp_path / "third").known(story) is None  # not remembered without its digest
+
+
+def test_a_memory_in_another_layout_is_a_miss_not_a_crash(tmp_path: Path) -> None:
+    story = tmp_path / "story.md"
+    story.write_text("text\n", encoding="utf-8")
+    status = story.stat()
+    key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    keep(tmp_path / "memo", {str(story): (key, "an older layout had two fields")})
+    assert StatusMemo[str](tmp_path / "memo").known(story) is None
