@@ -3,6 +3,7 @@ the files whose bytes changed, and gives the same site as a build from nothing."
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -223,3 +224,11 @@ def test_a_memory_in_another_layout_is_a_miss_not_a_crash(tmp_path: Path) -> Non
     key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
     keep(tmp_path / "memo", {str(story): (key, "an older layout had two fields")})
     assert StatusMemo[str](tmp_path / "memo").known(story) is None
+
+
+def test_a_build_gives_the_garbage_collector_back(project: Path) -> None:
+    # a build holds the cycle collector off while it loads the archive; `serve` builds again and
+    # again in one process, so the collector must be on and nothing left frozen out of it
+    assert gc.isenabled()
+    assert run_build(project, "--quiet") == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
