@@ -34,7 +34,9 @@ class Term:
 
     @property
     def latest(self) -> datetime.date | None:
-        return max((s.date for s in self.stories if s.date), default=None)
+        """The date of its newest story: the first dated one (they are newest first, undated last;
+        index pages ask this of every term, and a term may have thousands of stories)."""
+        return next((s.date for s in self.stories if s.date), None)
 
 
 def canonical_name(name: str, kind: str, registry: Registry) -> str:

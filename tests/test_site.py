@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import posixpath
 from pathlib import Path
@@ -12,8 +13,10 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefing.frontmatter import split_front_matter
-from briefing.model import TAXONOMIES
+from briefing.model import TAXONOMIES, Story
+from briefing.registry import Registry
 from briefing.slugs import slug_or_fallback
+from briefing.taxonomy import build_terms
 
 
 def pages(site: Path) -> list[Path]:
@@ -166,3 +169,15 @@ def test_exports_hold_every_story_and_entity_one_line_each(sample_build: Path) -
         assert listed == named, taxonomy.plural
     dates = json.loads((site / "search" / "dates.json").read_text(encoding="utf-8"))
     assert set(dates) == {slug for slug, meta in stories.items() if not meta.get("duplicate_of")}  # what search finds
+
+
+def test_an_entity_s_latest_date_is_its_newest_story_s_whatever_the_order_given() -> None:
+    dates = [datetime.date(2025, 3, 1), None, datetime.date(2026, 1, 9), datetime.date(2024, 7, 4)]
+    stories = [
+        Story(title=f"Story {n}", slug=f"s{n}", date=date, companies=("Heartseed",)) for n, date in enumerate(dates)
+    ]
+    (term,), _ = build_terms(stories, TAXONOMIES[0], Registry(()))
+    assert term.latest == datetime.date(2026, 1, 9)
+    assert [story.date for story in term.stories][-1] is None  # undated last
+    (undated,), _ = build_terms([stories[1]], TAXONOMIES[0], Registry(()))
+    assert undated.latest is None
