@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ def index_site(
     itself, not the page: a page also changes with its neighbours, which search ignores).
     A failure is a warning: the site works without search.
     """
+    remove_orphans(_scratch())
     todo: list[tuple[int, str, list[str]]] = []
     for number, pages in shards.items():
         listed = "\0".join(f"{path}:{entries[path]}" for path in pages)
@@ -102,7 +104,7 @@ def _index_shard(
     tree: Tree, number: int, key: str, pages: Sequence[str], *, command: Sequence[str]
 ) -> list[Diagnostic]:
     """Run Pagefind over one shard's pages, cut down to what search reads (a third less work)."""
-    with tempfile.TemporaryDirectory(prefix="briefing-search-", dir=_scratch()) as work:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch()) as work:
         site, output = Path(work) / "site", Path(work) / "index"
         for page in pages:
             found = SEARCHED.search((tree.root / page).read_text(encoding="utf-8"))
@@ -113,6 +115,35 @@ def _index_shard(
         for file in sorted(p for p in output.rglob("*") if p.is_file() and p.name not in UNUSED):
             tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
     return diagnostics
+
+
+#: the scratch folders of a build's Pagefind runs: "briefing-search-<pid of the build>-..."
+SCRATCH_PREFIX = "briefing-search-"
+_SCRATCH_NAME = re.compile(rf"^{SCRATCH_PREFIX}(?P<pid>[0-9]+)-")
+
+
+def remove_orphans(scratch: str | None) -> None:
+    """Remove the scratch folders of builds that were killed (in /dev/shm they hold memory)."""
+    folder = Path(scratch or tempfile.gettempdir())
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for name in names:
+        match = _SCRATCH_NAME.match(name)
+        if match and not _alive(int(match["pid"])):
+            shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs with this id (one we may not signal runs: it is not ours to tidy)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _scratch() -> str | None:

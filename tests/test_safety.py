@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from briefing.content import SYNC_ALL_FROM, write_texts_atomic
 from briefing.frontmatter import parse_story
+from briefing.search import SCRATCH_PREFIX, remove_orphans
 from tests.conftest import ROOT, SAMPLE_SEEDS
 
 NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
@@ -249,3 +250,19 @@ def test_story_files_are_written_all_or_none_of_each(tmp_path: Path) -> None:
         write_texts_atomic([(content / "old.md", "third\n"), (tmp_path / "blocked" / "story.md", "x\n")])
     assert (content / "old.md").read_text(encoding="utf-8") == "changed\n"
     assert not [path for path in content.iterdir() if path.suffix == ".tmp"]  # nothing left behind
+
+
+def test_the_search_scratch_of_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    orphan = tmp_path / f"{SCRATCH_PREFIX}{int(finished.stdout)}-abc"  # its build is gone
+    orphan.mkdir()
+    (orphan / "index.html").write_text("a page of a shard\n", encoding="utf-8")
+    running = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def"  # a build still at work
+    running.mkdir()
+    unrelated = tmp_path / "briefing-search-notes"
+    unrelated.mkdir()
+    remove_orphans(str(tmp_path))
+    assert not orphan.exists()
+    assert running.exists() and unrelated.exists()
