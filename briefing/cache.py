@@ -150,8 +150,13 @@ class Store:
 def current(folder: Path, version: str) -> Store:
     """The store of one version in a folder; the stores of other versions are removed (they
     would only ever miss, and the cache would grow with every change of code or registry)."""
+    return Store(versioned(folder, version, ".sqlite"))
+
+
+def versioned(folder: Path, version: str, suffix: str) -> Path:
+    """The file of one version in a cache folder, the files of other versions removed."""
     _tidy(folder, version)
-    return Store(folder / f"{version}.sqlite")
+    return folder / f"{version}{suffix}"
 
 
 def _tidy(folder: Path, version: str) -> None:
@@ -203,9 +208,7 @@ def keep(path: Path, value: Any) -> None:
 
 def verdicts_path(cache_dir: Path) -> Path:
     """Where the syndicated-copy verdicts of earlier builds are kept (they depend on dedupe's code)."""
-    version = code_version(of=("briefing.dedupe",))
-    _tidy(cache_dir / "copies", version)
-    return cache_dir / "copies" / f"{version}.pickle"
+    return versioned(cache_dir / "copies", code_version(of=("briefing.dedupe",)), ".pickle")
 
 
 #: a file changed less than this long before its status was taken may change again within the
@@ -276,9 +279,7 @@ def _file_digest(file: Path) -> str:
 
 def seed_digests_path(cache_dir: Path) -> Path:
     """Where the seeds' digests are remembered (by the layout of this module's memories)."""
-    version = code_version(of=("briefing.cache",))
-    _tidy(cache_dir / "seeds", version)
-    return cache_dir / "seeds" / f"{version}.status"
+    return versioned(cache_dir / "seeds", code_version(of=("briefing.cache",)), ".status")
 
 
 class FileDigests(StatusMemo[str]):
@@ -301,5 +302,4 @@ class FileDigests(StatusMemo[str]):
 def content_memo(cache_dir: Path) -> StatusMemo[Any]:
     """What story files held, by their status: it depends on the code that reads them (kept beside the
     content store, whose folder keeps only the current version's files)."""
-    version = code_version(of=("briefing.content",))
-    return StatusMemo(cache_dir / "content" / f"{version}.status")
+    return StatusMemo(versioned(cache_dir / "content", code_version(of=("briefing.content",)), ".status"))

@@ -81,10 +81,14 @@ def discover(seeds_dir: Path) -> list[Path]:
     return [path for _, path in found if path.is_file()]
 
 
-def file_digest(path: Path) -> str:
+def seed_digest(data: bytes) -> str:
     """The digest a seed's bytes are known by (its story's `seed_hash`)."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a seed file's bytes."""
+    return seed_digest(path.read_bytes())
 
 
 def read_article(seeds_dir: Path, path: Path, *, shown_as: str) -> tuple[RawArticle, list[Diagnostic]]:
@@ -106,7 +110,7 @@ def read_article(seeds_dir: Path, path: Path, *, shown_as: str) -> tuple[RawArti
         path=path.relative_to(seeds_dir).as_posix(),
         text=text,
         format=sniff_format(text, path.suffix),
-        digest=hashlib.sha256(data).hexdigest()[:16],
+        digest=seed_digest(data),
         encoding=decoded.encoding,
     )
     return article, notes

@@ -7,14 +7,13 @@ seeds reads like a list of stories.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.compose import Draft, compose
 from briefing.entities import EntityIndex
 from briefing.errors import Diagnostic, error
-from briefing.ingest import MAX_BYTES, decode, normalise_text, sniff_format
+from briefing.ingest import MAX_BYTES, decode, normalise_text, seed_digest, sniff_format
 from briefing.model import ENTITY_KEYS, RawArticle
 from briefing.rules import RuleSet
 from briefing.slugs import slugify, unique_slug
@@ -41,9 +40,7 @@ def add_seed(data: bytes, seeds: Path, *, suffix: str, rules: RuleSet, index: En
     if not text.strip():
         raise error(shown_as, None, "nothing to add: the text is empty")
     kind = sniff_format(text, suffix)
-    article = RawArticle(
-        path="new", text=text, format=kind, digest=hashlib.sha256(data).hexdigest()[:16], encoding=decoded.encoding
-    )
+    article = RawArticle(path="new", text=text, format=kind, digest=seed_digest(data), encoding=decoded.encoding)
     drafts = compose(article, rules, index)
     first = drafts[0].story if drafts else None
     title = slugify(first.title, max_length=MAX_NAME) if first else ""

@@ -120,7 +120,8 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     digests = FileDigests(seed_digests_path(config.cache), file_digest)
     drafts, composed = compose_all(config, paths, rules, index, report, cache=cache, digests=digests)
     digests.save()
-    kept = read_kept(verdicts_path(config.cache))
+    kept_verdicts = verdicts_path(config.cache)
+    kept = read_kept(kept_verdicts)
     verdicts = Verdicts(kept if isinstance(kept, dict) else {})
     copies = copies_of(drafts, verdicts)
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
@@ -128,7 +129,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     if redone:
         copies = copies_of(drafts, verdicts)
     if verdicts.used != verdicts.known:
-        keep(verdicts_path(config.cache), verdicts.used)
+        keep(kept_verdicts, verdicts.used)
     plan = plan_content(drafts, content, copies, composed_seeds=composed)
     report.diagnostics.extend(plan.diagnostics)
     changed = write_texts_atomic((config.content / name, text) for name, text in plan.writes)
@@ -236,7 +237,6 @@ def _compose_one(
     seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: Store | None
 ) -> tuple[list[Draft] | None, list[Diagnostic]]:
     try:
-        key = _cache_key(seeds, path)
         article, notes = read_article(seeds, path, shown_as=shown_as)
     except ContentError as exc:
         return None, [exc.diagnostic]
@@ -244,8 +244,8 @@ def _compose_one(
         return None, [Diagnostic(shown_as, None, f"cannot read: {exc.strerror or exc}")]
     try:
         drafts = compose(article, rules, index)
-        if cache is not None:
-            cache.put(key, (drafts, notes))
+        if cache is not None:  # keyed by the bytes it read: the seed is not read again for its key
+            cache.put(_cache_key(seeds, path, article.digest), (drafts, notes))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]

@@ -320,7 +320,7 @@ def render_all(
     results: list[tuple[str, str, str]] = []
     try:
         bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
-        with forked_pool(jobs) as pool:
+        with forked_pool(jobs, _start_renderer) as pool:
             for future in as_completed([pool.submit(_render_range, bound) for bound in bounds]):
                 done = future.result()
                 results.extend(done)
@@ -336,8 +336,13 @@ def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, s
     return page.output_path, key, tree.put(page.output_path, data)
 
 
+def _start_renderer() -> None:
+    """A render worker's one Jinja environment, for all the chunks of pages it is given: it
+    compiles the templates, and renders each story's list item and feed entry, once."""
+    _RENDER["env"] = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
+
+
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
-    pages, tree = _RENDER["pages"], _RENDER["tree"]
-    env = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
+    pages, tree, env = _RENDER["pages"], _RENDER["tree"], _RENDER["env"]
     start, stop = bounds
     return [_render_one(env, page, key, tree) for page, key in pages[start:stop]]
