@@ -19,7 +19,7 @@ import yaml
 
 from briefing.errors import ContentError, Diagnostic, error, warning
 from briefing.model import ENTITY_KEYS, Story
-from briefing.plainyaml import read_plain_mapping
+from briefing.plainyaml import read_plain_mapping, write_plain_mapping
 from briefing.slugs import SLUG_PATTERN
 
 #: the key that records what the build wrote, so that an editor's change is never overwritten
@@ -94,13 +94,16 @@ def dump_story(story: Story) -> str:
     ('A: b', True)
     """
     data = {key: _yaml_value(story, key) for key in KEY_ORDER}
-    header = yaml.dump(
-        data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000
-    )
+    header = write_plain_mapping(data) or dump_yaml(data)
     body = story.body.strip("\n")
     unsigned = f"{_DELIMITER}{header}{_DELIMITER}\n{body}\n"
     digest = _digest(unsigned)
     return f"{_DELIMITER}{header}{BUILD_HASH_KEY}: {digest}\n{_DELIMITER}\n{body}\n"
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    """A header as PyYAML writes it, with the options the build pins (write_plain_mapping's model)."""
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
 
 
 def _digest(text: str) -> str:

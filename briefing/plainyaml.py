@@ -1,10 +1,15 @@
-"""Plain YAML: read the simple YAML that dump_story writes without the YAML library. Pure.
+"""Plain YAML: read and write the simple YAML of story headers without the YAML library. Pure.
 
 A header the build wrote is one `key: value` per line, lists as `- item` lines under their
 key, each value a plain or single-quoted scalar on one line. Reading that takes a tenth of
 the time PyYAML takes. A value is only taken when it is certain to mean what PyYAML would
 make of it (its own implicit resolvers decide what a plain scalar is); for anything else
 `read_plain_mapping` gives up and the caller reads the header with PyYAML as before.
+
+Writing is the mirror image: `write_plain_mapping` writes a header exactly as PyYAML's
+emitter would (ten times faster: PyYAML's representer and resolver are pure Python), and
+gives up on any value it cannot be certain of (line breaks, characters PyYAML escapes, text
+long enough to be folded), so that the caller writes that header with PyYAML.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -106,3 +112,84 @@ def _resolve(text: str) -> str:
         if pattern.match(text):
             return tag
     return _STR_TAG
+
+
+#: characters PyYAML writes as they are when it may write Unicode: the printable ones but a
+#: byte-order mark; NEL and the Unicode line separators are breaks, and anything beyond the
+#: Basic Multilingual Plane is left to PyYAML (the writer gives up on what this does not match)
+_WRITTEN_AS_IS = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]+")
+#: a first character that makes PyYAML quote a value (its block indicators)
+_INDICATOR_FIRST = frozenset("#,[]{}&*!|>'\"%@`")
+#: a first character that makes PyYAML quote a value when a space (or nothing) follows it
+_INDICATOR_BEFORE_SPACE = frozenset("?:-")
+#: longer values may be folded onto a second line (the dumper's width is 10,000 columns)
+MAX_WRITTEN = 5000
+
+
+class _NotWritable(Exception):
+    """A value the plain writer is not certain to write as PyYAML would."""
+
+
+def write_plain_mapping(data: Mapping[str, Any]) -> str | None:
+    """A header as PyYAML writes it (block style, Unicode as is), or None when not certain.
+
+    Keys are lower-case words; values are text, whole numbers, dates, true, false, null, or
+    lists of text.
+    """
+    lines: list[str] = []
+    try:
+        for key, value in data.items():
+            if not KEY_LINE.fullmatch(f"{key}:") or _resolve(key) != _STR_TAG:
+                return None
+            if isinstance(value, list):
+                if not value:
+                    lines.append(f"{key}: []\n")
+                else:
+                    lines.append(f"{key}:\n")
+                    lines.extend(f"- {_written(item)}\n" for item in value)
+            else:
+                lines.append(f"{key}: {_written(value)}\n")
+    except _NotWritable:
+        return None
+    return "".join(lines)
+
+
+def _written(value: object) -> str:
+    """One scalar as PyYAML's emitter writes it (see Emitter.analyze_scalar and choose_scalar_style)."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int and value >= 0:
+        return str(value)
+    if type(value) is datetime.date:
+        return value.isoformat()
+    if type(value) is not str:
+        raise _NotWritable(repr(value))
+    return _written_text(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # entity names, sources and kinds recur in file after file
+def _written_text(text: str) -> str:
+    if text == "":
+        return "''"
+    if len(text) > MAX_WRITTEN or not _WRITTEN_AS_IS.fullmatch(text):
+        raise _NotWritable(text)
+    if _plain_allowed(text) and _resolve(text) == _STR_TAG:
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _plain_allowed(text: str) -> bool:
+    """Whether PyYAML may write text (one line of printable characters) plain in block context."""
+    first, after_first = text[0], text[1:2]
+    return not (
+        text[0] == " "
+        or text[-1] == " "
+        or text.startswith(("---", "..."))
+        or first in _INDICATOR_FIRST
+        or (first in _INDICATOR_BEFORE_SPACE and after_first in ("", " "))
+        or ": " in text[1:]
+        or text[-1] == ":"  # a colon followed by the end: a key
+        or " #" in text
+    )

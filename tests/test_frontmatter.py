@@ -11,9 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import ContentError
-from briefing.frontmatter import KEY_ORDER, _StoryLoader, dump_story, is_pristine, parse_story, split_front_matter
+from briefing.frontmatter import (
+    KEY_ORDER,
+    _StoryLoader,
+    dump_story,
+    dump_yaml,
+    is_pristine,
+    parse_story,
+    split_front_matter,
+)
 from briefing.model import Story
-from briefing.plainyaml import read_plain_mapping
+from briefing.plainyaml import MAX_WRITTEN, read_plain_mapping, write_plain_mapping
 
 NASTY = [
     "COP30: a guide",
@@ -177,3 +185,41 @@ def test_files_the_build_writes_are_read_plainly() -> None:
     for path in sorted((Path(__file__).parent.parent / "content").glob("*.md")):
         header, _ = split_front_matter(path.read_text(encoding="utf-8"), path.name)
         assert read_plain_mapping(header) == yaml_reading(header), path.name
+
+
+def pyyaml_writing(data: dict[str, object]) -> list[str]:
+    """What PyYAML writes for a header: with the dumper the build uses, and with the pure-Python one."""
+    options = {"sort_keys": False, "allow_unicode": True, "default_flow_style": False, "width": 10_000}
+    return [dump_yaml(data), yaml.dump(data, Dumper=yaml.SafeDumper, **options)]  # type: ignore[call-overload]
+
+
+#: values near the edge of what the plain writer takes: PyYAML's indicators, implicit types, breaks
+WRITER_EDGES = [*EDGE_SCALARS, *("a - b", "It's", "100%", "x?y", "a\tb", "a\nb", " ", "a  b", "-", "?", ":", "#")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(st.sampled_from(WRITER_EDGES), st.text(max_size=20), st.text(st.sampled_from(":#-?' ,ab\u00a0"))),
+    items=st.lists(st.one_of(st.sampled_from(WRITER_EDGES), st.text(max_size=12)), max_size=3),
+    part=st.one_of(st.none(), st.integers(0, 1000), st.booleans()),
+    date=st.one_of(st.none(), st.dates()),
+)
+def test_plain_writing_is_pyyaml_s_or_gives_up(
+    value: str, items: list[str], part: int | bool | None, date: datetime.date | None
+) -> None:
+    data = {"title": value, "part": part, "date": date, "companies": items, "authors": []}
+    written = write_plain_mapping(data)
+    assert written is None or all(written == theirs for theirs in pyyaml_writing(data))
+
+
+def test_plain_writing_writes_what_the_build_writes() -> None:
+    """It gives up rarely, and never where PyYAML would fold a long line."""
+    stories = [Story(title=t.strip() or "x", slug="a-b", companies=(t.strip() or "x",), body="B.") for t in NASTY]
+    headers = [{key: getattr(story, key) for key in ("title", "slug", "kind", "hidden")} for story in stories]
+    assert sum(write_plain_mapping(header) is not None for header in headers) >= len(headers) - 3
+    long = {"summary": "word " * (MAX_WRITTEN // 5) + "end"}
+    assert write_plain_mapping(long) is None
+    for path in sorted((Path(__file__).parent.parent / "content").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        parsed = parse_story(text, path.name)
+        assert not parsed.pristine or dump_story(parsed.story) == text, path.name
