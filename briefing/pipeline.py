@@ -138,8 +138,10 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         file.path.unlink(missing_ok=True)
         report.stories_removed += 1
         changed.append(file.path)
+    # the files just written are remembered by their status and digest, not put in the content
+    # cache as well (a first build of 20,000 stories spent 1.6 s of CPU on those puts)
     content = reload_content(
-        content, config.content, config.content.as_posix(), changed, cache=content_cache, memo=memo, jobs=config.jobs
+        content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
     )
     memo.save()
     drafts = [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
