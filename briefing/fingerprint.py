@@ -95,8 +95,7 @@ class Fingerprints:
         """A list of stories as the digests of its stories joined (a term page lists a hundred:
         one string is cheaper to pickle than a hundred objects pickle would ask about)."""
         if isinstance(value, (list, tuple)) and value and type(value[0]) is Story:
-            known = self._known
-            digests = [known.get(id(story)) for story in value]
+            digests = list(map(self._known.get, map(id, value)))  # at C speed: pages list thousands
             if None not in digests:
                 return (type(value).__name__, "\0".join(digests))  # type: ignore[arg-type]
         return value
