@@ -98,7 +98,8 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     registry_hits = index.gazetteer.find(tokens)
     body_runs = runs(body, index.rules)  # discovery and coordination both read the body's name runs
     found = sorted(
-        discover(body, index.rules, name_runs=body_runs) + find_products(body, index.rules),
+        discover(body, index.rules, name_runs=unregistered_runs(body, body_runs, index))
+        + find_products(body, index.rules),
         key=lambda f: (f.start, -f.end, f.kind, f.name),
     )
     findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
@@ -190,6 +191,21 @@ def _shift(finding: Finding, offset: int) -> Finding:
     return Finding(
         finding.kind, finding.name, finding.spellings, finding.start + offset, finding.end + offset, finding.rule
     )
+
+
+def unregistered_runs(text: str, name_runs: list[tuple[int, int]], index: EntityIndex) -> list[tuple[int, int]]:
+    """The name runs that discovery must classify: not those the registry knows as written.
+
+    A finding lists the text of its run among its spellings (a person's name is that text
+    with single spaces), and a finding the registry knows by a spelling is left to the
+    registry: so what discovery would say of such a run is dropped anyway. Half the runs of
+    a story are names like these ("Japan", "Astellas").
+    """
+    return [
+        (start, end)
+        for start, end in name_runs
+        if not (_registered(text[start:end], index) and " ".join(text[start:end].split()) == text[start:end])
+    ]
 
 
 def _known(finding: Finding, index: EntityIndex) -> bool:

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.entities import EntityIndex, find_entities, load_index, make_index
+from briefing.compose import clean
+from briefing.discover import discover, runs
+from briefing.entities import (
+    EntityIndex,
+    _known,
+    find_entities,
+    load_index,
+    make_index,
+    unregistered_runs,
+)
 from briefing.errors import ContentError
 from briefing.gazetteer import Gazetteer, tokenize
+from briefing.ingest import read_article
+from briefing.pipeline import load_rules
 from briefing.products import CODE_NAME, INN_WORD
 from briefing.registry import Entry, Registry, parse_registry, parse_site_registry
+
+#: one index for the property tests (hypothesis runs a test many times; a fixture would be shared anyway)
+_INDEX = load_index()
 
 
 @pytest.fixture(scope="module")
 def index() -> EntityIndex:
-    return load_index()
+    return _INDEX
 
 
 def _gazetteer(*entries: Entry) -> Gazetteer:
@@ -207,3 +222,67 @@ def test_the_index_remembers_registry_answers_but_answers_the_same(index: Entity
     assert index.answers.registered and index.answers.short_forms
     fresh = make_index(index.registry, index.rules)
     assert find_entities("NKGen Biotech partners with HekaBio", text, fresh) == first
+
+
+#: registry names, words discovery reads (legal forms, heads, cues, titles) and glue between them
+NAME_PIECES = st.sampled_from(
+    [
+        "Japan",
+        "Astellas",
+        "Takeda Pharmaceutical",
+        "United States",
+        "Pfizer",
+        "BMS",
+        "Kyoto University",
+        "HekaBio",
+        "K.K.",
+        "Inc.",
+        "Pharmaceutical",
+        "Biotech",
+        "University",
+        "Dr.",
+        "John",
+        "Smith",
+        "said",
+        "partnership with",
+        "firms like",
+        ", a Tokyo-based biotech,",
+        "'s",
+        "(DCB)",
+        "(ハートシード)",
+        " and ",
+        ", ",
+        ".",
+        " ",
+        "  ",
+        "\n",
+        "the",
+        "CEO",
+    ]  # fmt: skip
+)
+
+
+def _left_to_discovery(text: str, name_runs: list[tuple[int, int]], index: EntityIndex) -> list[object]:
+    return [f for f in discover(text, index.rules, name_runs=name_runs) if not _known(f, index)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME_PIECES, max_size=24).map(" ".join))
+def test_runs_the_registry_knows_need_no_classifying(text: str) -> None:
+    index = _INDEX
+    name_runs = runs(text, index.rules)
+    assert _left_to_discovery(text, unregistered_runs(text, name_runs, index), index) == _left_to_discovery(
+        text, name_runs, index
+    )
+
+
+def test_runs_the_registry_knows_need_no_classifying_in_the_samples(index: EntityIndex) -> None:
+    rules = load_rules()
+    for seed in sorted((Path(__file__).parent.parent / "seeds").iterdir()):
+        article, _ = read_article(seed.parent, seed, shown_as=seed.name)
+        for document in clean(article, rules):
+            text = document.body_text
+            name_runs = runs(text, index.rules)
+            assert _left_to_discovery(text, unregistered_runs(text, name_runs, index), index) == (
+                _left_to_discovery(text, name_runs, index)
+            )
