@@ -8,7 +8,7 @@ which first takes the page's main content.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from briefing.listing import split_listing
 from briefing.model import Block, CleanDocument, Removal
@@ -43,9 +43,10 @@ class Line:
 def split_lines(text: str) -> list[Line]:
     """Split text into stripped lines, reading Markdown heading marks."""
     lines = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = INLINE_SPACE.sub(" ", raw).strip()
-        heading = MARKDOWN_HEADING.match(stripped)
+    # inline spaces never run across a line end: collapsed in one pass over the whole text
+    for number, raw in enumerate(INLINE_SPACE.sub(" ", text).split("\n"), start=1):
+        stripped = raw.strip()
+        heading = MARKDOWN_HEADING.match(stripped) if stripped.startswith("#") else None
         if heading:
             lines.append(Line(number, heading["text"], heading=True))
         else:
@@ -124,10 +125,13 @@ def remove_boilerplate(lines: list[Line], rules: RuleSet) -> tuple[list[Line], l
             section = rule if rule.kind == "section" else None
             continue
         text, cuts = rules.cut_inline(line.text)
-        removed.extend(Removal(line.number, cut, cut_rule.name) for cut_rule, cut in cuts)
-        if text.strip():
-            kept.append(replace(line, text=INLINE_SPACE.sub(" ", text).strip()))
-            seen.add(key)
+        if cuts:  # what is left of the line, its spaces tidied again (split_lines tidied the others)
+            removed.extend(Removal(line.number, cut, cut_rule.name) for cut_rule, cut in cuts)
+            text = INLINE_SPACE.sub(" ", text).strip()
+            if not text:
+                continue
+        kept.append(Line(line.number, text, line.heading) if cuts else line)
+        seen.add(key)
     return kept, removed
 
 

@@ -207,11 +207,9 @@ def _join_and(text: str, spans: list[tuple[int, int]], rules: DiscoveryRules) ->
     for start, end in spans:
         if joined:
             prev_start, prev_end = joined[-1]
-            between = text[prev_end:start]
-            tail_words = set(text[start:end].split())
-            if (
-                between in (" and ", " & ", ", ")
-                and tail_words & rules.organization_heads
+            if (  # cheapest test first: most names are far apart
+                text[prev_end:start] in (" and ", " & ", ", ")
+                and not rules.organization_heads.isdisjoint(text[start:end].split())
                 and not set(text[prev_start:prev_end].split()) & (rules.organization_heads | rules.company_heads)
             ):
                 joined[-1] = (prev_start, end)
@@ -241,53 +239,58 @@ def _listed_spans(text: str, rules: DiscoveryRules) -> set[int]:
 def _classify(
     text: str, start: int, end: int, words: list[str], rules: DiscoveryRules, *, in_list: bool
 ) -> Finding | None:
-    """Decide what a capitalised name is, by the first rule that speaks for it."""
+    """Decide what a capitalised name is, by the first rule that speaks for it; then name it."""
     after = text[end : end + 80]
-    before = text[max(0, start - 40) : start]
-    surface = text[start:end]
-    acronym = ACRONYM_AFTER.match(after)
-    spellings = [surface] + ([acronym["acronym"]] if acronym else [])
     name_words = list(words)
     legal = False
     while len(name_words) > 1 and name_words[-1].rstrip(".") in rules.legal_words:
         name_words.pop()
         legal = True
+    legal_after = rules.legal_after.match(after)
+    verdict = _verdict(text, start, end, name_words, rules, legal=legal or legal_after is not None, in_list=in_list)
+    if verdict is None:  # most names: what they are called is only worked out for those found
+        return None
+    kind, rule = verdict
+    name = " ".join(name_words)
+    if kind == "people":
+        return Finding("people", name, (name,), start, end, rule)
+    surface = text[start:end]
+    acronym = ACRONYM_AFTER.match(after)
+    spellings = [surface] + ([acronym["acronym"]] if acronym else [])
     native = NATIVE_AFTER.match(after)
     if native:
         spellings.append(native["native"])
-    legal_after = rules.legal_after.match(after)
     if legal_after:
-        legal = True
         spellings.append(surface + legal_after.group())
-    name = " ".join(name_words)
+    shown = acronym["acronym"] if acronym else name
+    return Finding(kind, shown, tuple(dict.fromkeys([shown, name, *spellings])), start, end, rule)
+
+
+def _verdict(
+    text: str, start: int, end: int, name_words: list[str], rules: DiscoveryRules, *, legal: bool, in_list: bool
+) -> tuple[str, str] | None:
+    """The kind of a name (its legal form taken off) and the rule that says so, or None."""
     word_set = set(name_words)
-    display = acronym["acronym"] if acronym else name
-
-    def found(kind: str, rule: str, shown: str = display) -> Finding:
-        return Finding(kind, shown, tuple(dict.fromkeys([shown, name, *spellings])), start, end, rule)
-
-    if legal and name_words and name_words[0] not in rules.not_name_words:
-        return found("companies", "legal-form")
+    if legal and name_words[0] not in rules.not_name_words:
+        return "companies", "legal-form"
     if word_set & rules.organization_heads and len(name_words) >= 2:
-        return found("organizations", "organization-word")
+        return "organizations", "organization-word"
     if name_words[0] in rules.given_names and not word_set & rules.company_heads:
         person = _person(text, start, end, name_words, rules)
         if person:  # "firms like Joe Biden" is a person in a list, "Taylor Swift's label" a person's
-            return Finding("people", name, (name,), start, end, person)
+            return "people", person
     if in_list:
-        return found("companies", "company-list")
+        return "companies", "company-list"
     if word_set & rules.weak_organization_heads and len(name_words) >= 2:
-        return found("organizations", "organization-word")
+        return "organizations", "organization-word"
     if name_words[-1] in rules.company_heads and len(name_words) >= 2:
-        return found("companies", "company-word")
-    if rules.role_appositive.match(text[end : end + 100]) or rules.deal_cue.search(before):
-        return found("companies", "company-role")
-    if rules.possession.match(after) and name_words[0] not in rules.given_names:
-        return found("companies", "company-possession")
+        return "companies", "company-word"
+    if rules.role_appositive.match(text[end : end + 100]) or rules.deal_cue.search(text[max(0, start - 40) : start]):
+        return "companies", "company-role"
+    if rules.possession.match(text[end : end + 80]) and name_words[0] not in rules.given_names:
+        return "companies", "company-possession"
     person = _person(text, start, end, name_words, rules)
-    if person:
-        return Finding("people", name, (name,), start, end, person)
-    return None
+    return ("people", person) if person else None
 
 
 def _person(text: str, start: int, end: int, words: list[str], rules: DiscoveryRules) -> str | None:

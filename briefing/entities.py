@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefing.dates import MONTHS
 from briefing.discover import DiscoveryRules, Finding, discover, parse_discovery_rules, runs
@@ -35,6 +35,15 @@ GIVEN_NAMES_FILE = "registry/given-names.txt"
 _MIN_SHORT_FORM = 3
 
 
+@dataclass(slots=True)
+class NameAnswers:
+    """Answers about a name that depend on the index alone, kept for the whole build: an
+    archive's stories name the same companies again and again."""
+
+    registered: dict[str, bool] = field(default_factory=dict)  # spelling -> a registry name, whole?
+    short_forms: dict[str, str | None] = field(default_factory=dict)  # discovered name -> its short form
+
+
 @dataclass(frozen=True, slots=True)
 class EntityIndex:
     """Everything entity extraction needs, built once per build."""
@@ -44,6 +53,7 @@ class EntityIndex:
     rules: DiscoveryRules
     modality_parents: Mapping[str, str | None]
     country_names: Gazetteer  # countries by name only (no demonyms or cities): "UK" inside "UK MHRA"
+    answers: NameAnswers = field(default_factory=NameAnswers, compare=False, repr=False)
 
 
 @quick_pickle
@@ -88,11 +98,11 @@ def find_entities(title: str, body: str, index: EntityIndex, *, authors: Iterabl
     registry_hits = index.gazetteer.find(tokens)
     body_runs = runs(body, index.rules)  # discovery and coordination both read the body's name runs
     found = sorted(
-        discover(body, index.rules, name_runs=body_runs) + find_products(body, index.rules),
+        discover(body, index.rules, name_runs=unregistered_runs(body, body_runs, index))
+        + find_products(body, index.rules),
         key=lambda f: (f.start, -f.end, f.kind, f.name),
     )
-    registered: dict[str, bool] = {}  # spelling -> a registry name? (a story repeats its names)
-    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index, registered)]
+    findings = [_shift(finding, len(title) + 2) for finding in found if not _known(finding, index)]
     local = Gazetteer.build(_local_entries(findings, index))
     hits = _resolve(registry_hits, local.find(tokens))
     partners = _coordinated_companies(text, len(title) + 2, body_runs, hits, index)
@@ -183,19 +193,34 @@ def _shift(finding: Finding, offset: int) -> Finding:
     )
 
 
-def _known(finding: Finding, index: EntityIndex, registered: dict[str, bool]) -> bool:
-    """A finding the registry already knows by one of its spellings is left to the registry.
+def unregistered_runs(text: str, name_runs: list[tuple[int, int]], index: EntityIndex) -> list[tuple[int, int]]:
+    """The name runs that discovery must classify: not those the registry knows as written.
 
-    `registered` remembers the answer per spelling, for the next finding of the same name.
+    A finding lists the text of its run among its spellings (a person's name is that text
+    with single spaces), and a finding the registry knows by a spelling is left to the
+    registry: so what discovery would say of such a run is dropped anyway. Half the runs of
+    a story are names like these ("Japan", "Astellas").
     """
-    for spelling in (finding.name, *finding.spellings):
-        if spelling not in registered:
-            tokens = tokenize(spelling)
-            hit = index.gazetteer.match_at(tokens, 0) if len(tokens) else None
-            registered[spelling] = hit is not None and hit.last == len(tokens)
-        if registered[spelling]:
-            return True
-    return False
+    return [
+        (start, end)
+        for start, end in name_runs
+        if not (_registered(text[start:end], index) and " ".join(text[start:end].split()) == text[start:end])
+    ]
+
+
+def _known(finding: Finding, index: EntityIndex) -> bool:
+    """A finding the registry already knows by one of its spellings is left to the registry."""
+    return any(_registered(spelling, index) for spelling in (finding.name, *finding.spellings))
+
+
+def _registered(spelling: str, index: EntityIndex) -> bool:
+    """Is the whole spelling a registry name? (Remembered by the index, for the next story.)"""
+    registered = index.answers.registered.get(spelling)
+    if registered is None:
+        tokens = tokenize(spelling)
+        hit = index.gazetteer.match_at(tokens, 0) if len(tokens) else None
+        registered = index.answers.registered[spelling] = hit is not None and hit.last == len(tokens)
+    return registered
 
 
 def _local_entries(findings: list[Finding], index: EntityIndex) -> list[Entry]:
@@ -218,7 +243,17 @@ def _local_entries(findings: list[Finding], index: EntityIndex) -> list[Entry]:
 
 
 def _short_form(name: str, index: EntityIndex) -> str | None:
-    """ "NKGen" for "NKGen Biotech": a first word that reads as a brand and means nothing else."""
+    """ "NKGen" for "NKGen Biotech": a first word that reads as a brand and means nothing else.
+
+    Remembered by the index, for the next story that names it.
+    """
+    short_forms = index.answers.short_forms
+    if name not in short_forms:
+        short_forms[name] = _brand_first_word(name, index)
+    return short_forms[name]
+
+
+def _brand_first_word(name: str, index: EntityIndex) -> str | None:
     words = name.split()
     first = words[0] if len(words) > 1 else None
     if first is None or len(first) < _MIN_SHORT_FORM or first in index.rules.not_name_words:

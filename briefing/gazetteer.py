@@ -167,6 +167,8 @@ class Gazetteer:
 
 def _adjacent(tokens: Tokens, first: int, last: int) -> bool:
     """Tokens of one name sit on one line: no paragraph break inside a match."""
+    if last - first == 1:  # most names are one token: no generator to make
+        return True
     starts, ends = tokens.starts, tokens.ends
     return all(starts[k + 1] - ends[k] <= 2 for k in range(first, last - 1))
 

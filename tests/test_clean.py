@@ -5,9 +5,12 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from briefing.clean import clean_text, is_hard_wrapped, split_lines
+from briefing.clean import Line, clean_text, is_hard_wrapped, split_lines
 from briefing.model import CleanDocument
+from briefing.patterns import INLINE_SPACE, MARKDOWN_HEADING
 from briefing.pipeline import load_rules
 from briefing.webpage import clean_html
 
@@ -328,3 +331,24 @@ def test_html_entities_are_decoded_and_scripts_never_reach_the_text() -> None:
     assert doc.title == "Kyowa Kirin & Fujifilm team up"
     assert "“biosimilar” venture would make £1bn" in doc.body_text
     assert "alert" not in doc.body_text and "color" not in doc.body_text and "JavaScript" not in doc.body_text
+
+
+#: spaces the clean stage collapses, line ends, heading marks, ordinary letters, and anything
+LINE_ALPHABET = st.sampled_from(list("ab #\t\n\r\u00a0\u2003\u3000\x0b\x1c\x85\u2028")) | st.characters(
+    blacklist_categories=("Cs",)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(LINE_ALPHABET, max_size=120))
+def test_lines_are_split_as_one_line_at_a_time_would_and_come_out_tidy(text: str) -> None:
+    # split_lines collapses spaces over the whole text at once, and remove_boilerplate keeps a
+    # line with nothing cut as it is: both rest on a line being tidy already, as checked here
+    expected = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = INLINE_SPACE.sub(" ", raw).strip()
+        heading = MARKDOWN_HEADING.match(stripped)
+        expected.append(Line(number, heading["text"], heading=True) if heading else Line(number, stripped))
+    lines = split_lines(text)
+    assert lines == expected
+    assert all(INLINE_SPACE.sub(" ", line.text).strip() == line.text for line in lines)

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from pathlib import Path
 
-from briefing.entities import EntityIndex, find_entities, load_index, make_index
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.compose import clean
+from briefing.discover import discover, runs
+from briefing.entities import (
+    EntityIndex,
+    _known,
+    find_entities,
+    load_index,
+    make_index,
+    unregistered_runs,
+)
 from briefing.errors import ContentError
 from briefing.gazetteer import Gazetteer, tokenize
+from briefing.ingest import read_article
+from briefing.pipeline import load_rules
+from briefing.products import CODE_NAME, INN_WORD
 from briefing.registry import Entry, Registry, parse_registry, parse_site_registry
+
+#: one index for the property tests (hypothesis runs a test many times; a fixture would be shared anyway)
+_INDEX = load_index()
 
 
 @pytest.fixture(scope="module")
 def index() -> EntityIndex:
-    return load_index()
+    return _INDEX
 
 
 def _gazetteer(*entries: Entry) -> Gazetteer:
@@ -174,3 +194,95 @@ def test_names_stop_at_days_titles_and_opening_words(index: EntityIndex) -> None
 def test_people_in_a_company_list_stay_people(index: EntityIndex) -> None:
     names = _find(index, "Backers such as Kestrel Capital and investors like Michael Porter joined the round.")
     assert "Kestrel Capital" in names["companies"] and "Michael Porter" not in names["companies"]
+
+
+#: capitals, digits, hyphens and lower-case letters: what code names and INNs are made of
+PRODUCT_ALPHABET = st.sampled_from(list("ABKZ012-acelu _.(é")) | st.characters(blacklist_categories=("Cs",))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(PRODUCT_ALPHABET, max_size=80))
+def test_product_patterns_find_what_their_plain_forms_find(text: str) -> None:
+    # CODE_NAME puts its first capital before its lookbehind, and INN_WORD asks for eight
+    # letters itself, to be fast: the plain forms say what they must find
+    plain_code = re.compile(r"(?<![\w-])(?P<code>[A-Z]{1,5}-?\d{3,5}[A-Za-z]?)(?![\w-])")
+    plain_inn = re.compile(r"(?<![\w-])[A-Za-z][a-z]{5,}(?![\w-])")
+    assert [(m.span(), m["code"]) for m in CODE_NAME.finditer(text)] == [
+        (m.span(), m["code"]) for m in plain_code.finditer(text)
+    ]
+    assert [m.span() for m in INN_WORD.finditer(text)] == [
+        m.span() for m in plain_inn.finditer(text) if len(m.group()) >= 8
+    ]
+    assert bool(CODE_NAME.fullmatch(text)) == bool(plain_code.fullmatch(text))
+
+
+def test_the_index_remembers_registry_answers_but_answers_the_same(index: EntityIndex) -> None:
+    text = "HekaBio K.K. and Mochida Pharmaceutical signed a deal with Astellas. HekaBio said so."
+    first = find_entities("NKGen Biotech partners with HekaBio", text, index)
+    assert index.answers.registered and index.answers.short_forms
+    fresh = make_index(index.registry, index.rules)
+    assert find_entities("NKGen Biotech partners with HekaBio", text, fresh) == first
+
+
+#: registry names, words discovery reads (legal forms, heads, cues, titles) and glue between them
+NAME_PIECES = st.sampled_from(
+    [
+        "Japan",
+        "Astellas",
+        "Takeda Pharmaceutical",
+        "United States",
+        "Pfizer",
+        "BMS",
+        "Kyoto University",
+        "HekaBio",
+        "K.K.",
+        "Inc.",
+        "Pharmaceutical",
+        "Biotech",
+        "University",
+        "Dr.",
+        "John",
+        "Smith",
+        "said",
+        "partnership with",
+        "firms like",
+        ", a Tokyo-based biotech,",
+        "'s",
+        "(DCB)",
+        "(ハートシード)",
+        " and ",
+        ", ",
+        ".",
+        " ",
+        "  ",
+        "\n",
+        "the",
+        "CEO",
+    ]  # fmt: skip
+)
+
+
+def _left_to_discovery(text: str, name_runs: list[tuple[int, int]], index: EntityIndex) -> list[object]:
+    return [f for f in discover(text, index.rules, name_runs=name_runs) if not _known(f, index)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAME_PIECES, max_size=24).map(" ".join))
+def test_runs_the_registry_knows_need_no_classifying(text: str) -> None:
+    index = _INDEX
+    name_runs = runs(text, index.rules)
+    assert _left_to_discovery(text, unregistered_runs(text, name_runs, index), index) == _left_to_discovery(
+        text, name_runs, index
+    )
+
+
+def test_runs_the_registry_knows_need_no_classifying_in_the_samples(index: EntityIndex) -> None:
+    rules = load_rules()
+    for seed in sorted((Path(__file__).parent.parent / "seeds").iterdir()):
+        article, _ = read_article(seed.parent, seed, shown_as=seed.name)
+        for document in clean(article, rules):
+            text = document.body_text
+            name_runs = runs(text, index.rules)
+            assert _left_to_discovery(text, unregistered_runs(text, name_runs, index), index) == (
+                _left_to_discovery(text, name_runs, index)
+            )
