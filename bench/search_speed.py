@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--shards", type=int, default=3, help="one-shard runs (default 3)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--work", type=Path, help="scratch folder, on the site's file system (default: beside it)")
     args = parser.parse_args(argv)
     live = read_record(args.site.parent / ".cache", args.site) or {}
     slugs = searchable(args.site)
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     first = next(iter(shards))
     print(f"{len(slugs)} stories, {len(shards)} shards; shard {first}: {len(shards[first])} pages")
     print(f"live site's record: {len(live)} files")
-    with tempfile.TemporaryDirectory(dir=args.site.parent) as work:
+    with tempfile.TemporaryDirectory(dir=args.work or args.site.parent) as work:
         for attempt in range(args.repeat):
             tree = scratch_tree(args.site, slugs, Path(work) / "tree", live=None)
             took = measured(lambda: index_site(tree, shards, entries, jobs=args.jobs))  # noqa: B023

@@ -98,14 +98,37 @@ UNUSED = frozenset(
 #: where the part of a story page that search reads starts (story.html marks it); it ends at
 #: the first "</article>" after it (the page's article holds none of its own)
 SEARCHED = re.compile(rb"<article\b[^>]*\bdata-pagefind-body[^>]*>")
+SEARCHED_END = b"</article>"
+#: an element of that part that Pagefind leaves out of the index (story.html marks the date line,
+#: the entity lists, related stories and the pager): cut out before Pagefind reads the page, it
+#: costs Pagefind nothing, and the index is the same byte for byte (tests/test_search.py)
+IGNORED = re.compile(
+    rb"""
+    <(?P<tag>p|section|nav)\b[^<>]*\sdata-pagefind-ignore>  # story.html puts the attribute last;
+                                                            # a body's <p> has no attributes, and a
+                                                            # body has no <section> or <nav> (nh3)
+    .*?</(?P=tag)>                                          # its end: none holds one of its own kind
+    """,
+    re.DOTALL | re.VERBOSE,
+)
 #: the page made of that part, for Pagefind
 SEARCH_PAGE = b'<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>%s</body></html>'
+
+
+def searched_part(page: bytes) -> bytes | None:
+    """The part of a story page that Pagefind indexes, without what it leaves out; None when
+    the page has none (a syndicated copy's page is not searched)."""
+    found = SEARCHED.search(page)
+    end = page.find(SEARCHED_END, found.end()) if found else -1
+    if found is None or end < 0:
+        return None
+    return IGNORED.sub(b"", page[found.start() : end + len(SEARCHED_END)])
 
 
 def _index_shard(
     tree: Tree, number: int, key: str, pages: Sequence[str], *, command: Sequence[str]
 ) -> list[Diagnostic]:
-    """Run Pagefind over one shard's pages, cut down to what search reads (a third less work).
+    """Run Pagefind over one shard's pages, cut down to what search reads and indexes (see searched_part).
 
     Pagefind reads and writes in a scratch folder in memory: it writes its files from many
     threads at once, and on a disk's file system (ext4) that costs it more than copying
@@ -124,12 +147,10 @@ def _index_shard(
 def _search_pages(tree: Tree, pages: Sequence[str], site: Path) -> Path:
     """Write, under `site`, each page's part that search reads, as a page of its own."""
     for page in pages:
-        text = (tree.root / page).read_bytes()
-        found = SEARCHED.search(text)
-        end = text.find(b"</article>", found.end()) if found else -1
-        if found and end >= 0:
+        part = searched_part((tree.root / page).read_bytes())
+        if part is not None:
             (site / page).parent.mkdir(parents=True)
-            (site / page).write_bytes(SEARCH_PAGE % text[found.start() : end + len(b"</article>")])
+            (site / page).write_bytes(SEARCH_PAGE % part)
     return site
 
 
