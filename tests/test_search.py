@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,8 +14,10 @@ import pytest
 
 from briefing import search
 from briefing.fingerprint import digest
-from briefing.publish import Tree
+from briefing.publish import Tree, read_record
 from briefing.search import IGNORED, SEARCH_PAGE, index_site, plan_shards, run_pagefind, searched_part, story_path
+from tests.conftest import ROOT, SAMPLE_SEEDS, run_build
+from tests.test_publish import NEW_SEED
 
 
 def story_pages(site: Path) -> dict[str, bytes]:
@@ -120,4 +125,51 @@ def test_a_failed_run_leaves_a_warning_and_nothing_of_its_index(
     ] * len(shards)
     assert not [path for path in tree.made if path.startswith("pagefind/")]
     assert not (tree.root / "pagefind").exists()
-    shutil.rmtree(tree.root)
+
+
+#: a Pagefind that writes part of its index, notes where, then kills the build that started it
+KILLS_THE_BUILD = (
+    "import os, signal, sys; out = sys.argv[sys.argv.index('--output-path') + 1];"
+    "os.makedirs(out + '/fragment'); open(out + '/fragment/en_1.pf_fragment', 'w').write('half');"
+    "open(sys.argv[1], 'w').write(out); os.kill(os.getppid(), signal.SIGKILL)"
+)
+BUILD_WITH_IT = (
+    "import sys; import briefing.search as search;"
+    "search.pagefind_command = lambda: [sys.executable, '-c', sys.argv[1], sys.argv[2]];"
+    "from briefing.cli import main; main(['build', '--templates', sys.argv[3], '--quiet'])"
+)
+
+
+def test_a_build_killed_while_indexing_leaves_the_old_site_and_nothing_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+    monkeypatch.chdir(project)  # .cache/ goes here
+    assert run_build(project, "--quiet") == 0
+    assert run_build(project, "--quiet") == 0  # the spare folder now has a record
+    before = files(project / "site")
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")  # a shard to index again
+    killed = subprocess.run(
+        [sys.executable, "-c", BUILD_WITH_IT, KILLS_THE_BUILD, str(tmp_path / "where"), str(ROOT / "templates")],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert files(project / "site") == before
+    spare = project / ".site.new"
+    assert read_record(project / ".cache", spare) is None  # being changed when killed: not trusted
+    scratch = Path((tmp_path / "where").read_text(encoding="utf-8")).parent
+    assert scratch.is_dir()
+    assert run_build(project, "--quiet") == 0
+    assert not scratch.exists()  # the killed build's scratch folder: removed by the next build
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project / "seeds", fresh / "seeds")
+    shutil.copytree(project / "content", fresh / "content")
+    monkeypatch.chdir(fresh)
+    assert run_build(fresh, "--quiet") == 0
+    rebuilt, from_nothing = files(project / "site"), files(fresh / "site")
+    assert rebuilt.keys() == from_nothing.keys()
+    assert {path for path in rebuilt if rebuilt[path] != from_nothing[path]} <= {"review/index.html"}
