@@ -12,23 +12,15 @@ chromium and Playwright for Python (the browser tests' setup).
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
-import shutil
 import sys
-import threading
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser import CHROMIUM, FLAGS, served  # noqa: E402
+
 #: words of story bodies (names, places, therapies), phrases, and words found only in the parts
 #: of a story page that search ignores (which must find nothing)
 QUERIES = (
@@ -77,35 +69,26 @@ API = """async q => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
-
-
 def shown(browser: Browser, site: str, queries: list[str]) -> dict[str, Any]:
     """What a site's search page shows for each query."""
-    handler = functools.partial(_Quiet, directory=site)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    page = browser.new_page()
     answers: dict[str, Any] = {}
-    try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/")
-        page.wait_for_selector("form[data-ready]")
-        for query in queries:
-            page.fill("#search-query", query)
-            page.press("#search-query", "Enter")
-            page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
-            page.wait_for_function("() => document.querySelector('.search-status').textContent !== ''")
-            answers[query] = {
-                "status": page.locator(".search-status").inner_text(),
-                "listed": page.eval_on_selector_all(".search-results li", LISTED),
-                "pagefind": page.evaluate(API, query),
-            }
-    finally:
-        page.close()
-        server.shutdown()
-        server.server_close()
+    with served(site) as url:
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}search/")
+            page.wait_for_selector("form[data-ready]")
+            for query in queries:
+                page.fill("#search-query", query)
+                page.press("#search-query", "Enter")
+                page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
+                page.wait_for_function("() => document.querySelector('.search-status').textContent !== ''")
+                answers[query] = {
+                    "status": page.locator(".search-status").inner_text(),
+                    "listed": page.eval_on_selector_all(".search-results li", LISTED),
+                    "pagefind": page.evaluate(API, query),
+                }
+        finally:
+            page.close()
     return answers
 
 
@@ -115,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("queries", nargs="*", default=list(QUERIES))
     args = parser.parse_args(argv)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         first, second = (shown(browser, site, args.queries) for site in args.sites)
         browser.close()
     differ = [query for query in args.queries if first[query] != second[query]]

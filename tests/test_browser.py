@@ -4,29 +4,17 @@ Nu HTML validator. Screenshots at 390 and 1280 px are written to $BRIEFING_SCREE
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from bench.browser import CHROMIUM, FLAGS, served
 
 if CHROMIUM is None:
     if os.environ.get("CI"):
@@ -42,11 +30,6 @@ from briefing import search  # noqa: E402
 from tests.conftest import SAMPLE_SEEDS, run_build  # noqa: E402
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        return
-
-
 @contextlib.contextmanager
 def serve(project: Path) -> Iterator[str]:
     """A built site served on 127.0.0.1 under a sub-path, as GitHub Pages serves a project."""
@@ -54,13 +37,8 @@ def serve(project: Path) -> Iterator[str]:
     root.mkdir(exist_ok=True)
     if not (root / "briefing").exists():
         (root / "briefing").symlink_to(project / "site")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/briefing/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(root) as url:
+        yield f"{url}briefing/"
 
 
 @pytest.fixture(scope="module")
