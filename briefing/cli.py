@@ -18,7 +18,7 @@ from briefing.config import Config, load_site_settings
 from briefing.entities import load_index
 from briefing.errors import ContentError
 from briefing.intake import add_seed, describe
-from briefing.pipeline import Report, build, check, explain, load_rules, load_site_registry
+from briefing.pipeline import Report, build, check, default_jobs, explain, load_rules, load_site_registry
 from briefing.site import SiteInfo
 
 #: the templates that ship beside the package, used when the current folder has none
@@ -46,7 +46,12 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--templates", type=Path, default=Path("templates"), help="Jinja templates (default: templates)"
         )
-        sub.add_argument("--jobs", type=_positive, default=1, help="processes for the ingest stage (default: 1)")
+        sub.add_argument(
+            "--jobs",
+            type=_positive,
+            default=default_jobs(),
+            help="processes to compose and render with (default: all cores)",
+        )
 
     build_cmd = commands.add_parser("build", help="seeds -> content -> site (the default)", epilog=EPILOG)
     building(build_cmd)

@@ -418,4 +418,6 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
 
 
 def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+    """The cores this process may run on (at most 8): `--jobs` when not given."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, 8))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -203,6 +204,14 @@ def test_two_builds_are_byte_identical_and_parallel_matches_serial(
         assert run_build(tmp_path / name, "--quiet", "--jobs", jobs) == 0
     trees = [{k: v for k, v in tree_hash(tmp_path / name).items() if not k.startswith(".cache/")} for name in "abc"]
     assert trees[0] == trees[1] == trees[2]
+
+
+def test_jobs_default_to_the_usable_cores() -> None:
+    from briefing.cli import make_parser
+    from briefing.pipeline import default_jobs
+
+    assert make_parser().parse_args(["build"]).jobs == default_jobs()
+    assert default_jobs() == max(1, min(len(os.sched_getaffinity(0)), 8))
 
 
 def test_build_from_the_repository_root_uses_its_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
