@@ -20,7 +20,7 @@ from typing import Any
 
 from briefing.cache import code_version
 from briefing.model import TAXONOMIES, Story
-from briefing.site import Page, SiteInfo
+from briefing.site import Page, SiteInfo, TermLinks
 from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
@@ -114,14 +114,14 @@ def page_salt(templates: Path) -> str:
 
 def shared_values(pages: Iterable[Page]) -> list[object]:
     """Values that many pages share, to digest once: mappings of a type of their own (such as
-    the TermSlugs table; pickle does not ask about a plain dict, list or tuple), the site's
+    the TermSlugs table and the TermLinks; pickle does not ask about a plain dict, list or tuple), the site's
     description and the entity types (every page has them: pickling a dataclass asks for its
     fields each time)."""
     seen: dict[int, object] = {id(taxonomy): taxonomy for taxonomy in TAXONOMIES}
     for page in pages:
         for value in page.context.values():
             if id(value) not in seen and (
-                (isinstance(value, dict) and type(value) is not dict) or isinstance(value, SiteInfo)
+                (isinstance(value, dict) and type(value) is not dict) or isinstance(value, (SiteInfo, TermLinks))
             ):
                 seen[id(value)] = value
     return list(seen.values())

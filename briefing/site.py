@@ -12,11 +12,14 @@ import heapq
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from briefing.exports import export_files, search_files
 from briefing.model import TAXONOMIES, Story, Taxonomy
 from briefing.review import MANIFEST, ReviewPage
+from briefing.slugs import slug_or_fallback
 from briefing.taxonomy import Term
 
 #: how many stories the home page and the feed show
@@ -46,6 +49,41 @@ SEARCH_FILTERS = (
 
 class TermSlugs(dict[tuple[str, str], str]):
     """(entity type, name) -> the slug of its page: one table that many pages share."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermLinks:
+    """The slug of the page of any name that stories mention, as the table of term slugs has it,
+    without holding that table: an entity's page links the names often mentioned with it.
+
+    Every name a listed story mentions has a page, at the slug its name makes, except the names
+    that lost a clash (two names, one slug: the second has no page). So an entity's page depends
+    on that short list of clashes, not on the table of every slug, which changes with any new
+    entity: were it on the pages, one new company would make every entity page new.
+    """
+
+    unlinked: frozenset[tuple[str, str]]  # (entity type, name) of the names without a page
+
+    @classmethod
+    def of(cls, terms: Mapping[str, Sequence[Term]], mentioned: Sequence[Story]) -> TermLinks:
+        """The links of these terms, which are the terms of the stories mentioned."""
+        unlinked: set[tuple[str, str]] = set()
+        for taxonomy in TAXONOMIES:
+            names = set(chain.from_iterable(map(attrgetter(taxonomy.plural), mentioned)))  # at C speed
+            names.difference_update(term.name for term in terms.get(taxonomy.plural, ()))
+            unlinked.update((taxonomy.plural, name) for name in names)
+        return cls(frozenset(unlinked))
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        """The slug of the page of (entity type, name), or None where it has none."""
+        if key in self.unlinked:
+            return None
+        plural, name = key
+        return slug_or_fallback(name, prefix=_SINGULAR[plural])
+
+
+_SINGULAR = {taxonomy.plural: taxonomy.singular for taxonomy in TAXONOMIES}
+NO_LINKS = TermLinks(frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +135,7 @@ def plan_site(
         if story.duplicate_of in by_slug:
             copies.setdefault(story.duplicate_of, []).append(story)
     term_slugs = TermSlugs({(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group})
+    links = TermLinks.of(terms, listed)
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story
     # (such as the newest date), so that a new story re-renders only the pages it appears on
@@ -145,7 +184,7 @@ def plan_site(
         group = terms.get(taxonomy.plural, ())
         pages.append(page(f"{taxonomy.plural}/", "taxonomy.html", taxonomy=taxonomy, terms=group, **common))
         for term in group:
-            pages += _term_pages(taxonomy, term, term_slugs, common)
+            pages += _term_pages(taxonomy, term, links, common)
     labels = {t.plural: t.singular.capitalize() for t in TAXONOMIES}
     filters = [(k, labels[k]) for k, _ in SEARCH_FILTERS]
     pages.append(page("search/", "search.html", filters=filters, shards=" ".join(map(str, search_shards)), **common))
@@ -170,9 +209,7 @@ def plan_site(
     return pages
 
 
-def _term_pages(
-    taxonomy: Taxonomy, term: Term, term_slugs: Mapping[tuple[str, str], str], common: Mapping[str, Any]
-) -> list[Page]:
+def _term_pages(taxonomy: Taxonomy, term: Term, links: TermLinks, common: Mapping[str, Any]) -> list[Page]:
     """An entity's page (split into pages of stories when long) and its own feed.
 
     Page 1 shows the entity (counts, timeline, companions) and the newest stories; the
@@ -190,7 +227,7 @@ def _term_pages(
             "term.html",
             taxonomy=taxonomy,
             term=term if number == 1 else named,
-            term_slugs=term_slugs,
+            term_slugs=links if number == 1 else NO_LINKS,  # the names often mentioned with it, on page 1
             shown=chunk,
             page_number=number,
             page_urls=urls,
