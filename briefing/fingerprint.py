@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ class _Pickler(pickle.Pickler):
     """A pickler that writes a known object as its digest instead of its contents.
 
     (pickle asks about every object that is not a str, int, list, tuple, dict and the like:
-    stories, terms and the table of term slugs, a TermSlugs, are among those it asks about.)
+    stories, terms and the TermLinks are among those it asks about.)
     """
 
     def __init__(self, file: io.BytesIO, known: Mapping[int, str]) -> None:
@@ -53,15 +53,30 @@ class _Pickler(pickle.Pickler):
         return NotImplemented if key is None else (_known, (key,))
 
 
-class Fingerprints:
-    """Fingerprints of the pages of one build; `salt` is what every page depends on."""
+def story_digests(stories: Iterable[Story]) -> list[str]:
+    """A digest of each story's values: what a reader could see change (pickled, they are
+    digested at C speed)."""
+    dumps, protocol = pickle.dumps, pickle.HIGHEST_PROTOCOL
+    return [digest(dumps(story, protocol=protocol)) for story in stories]
 
-    def __init__(self, salt: str, stories: Iterable[Story], terms: Iterable[Term], shared: Iterable[object]) -> None:
+
+class Fingerprints:
+    """Fingerprints of the pages of one build; `salt` is what every page depends on, and
+    `digests` are the stories' own (`story_digests`)."""
+
+    def __init__(
+        self,
+        salt: str,
+        stories: Sequence[Story],
+        digests: Sequence[str],
+        terms: Iterable[Term],
+        shared: Iterable[object],
+    ) -> None:
         self.salt = salt.encode()
         self._known: dict[int, str] = {}
         self._alive: list[object] = []  # the objects known by id must outlive the fingerprints
-        for story in stories:
-            self._remember(story, digest(pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL)))
+        for story, story_digest in zip(stories, digests, strict=True):
+            self._remember(story, story_digest)
         for term in terms:
             shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of it
             listed = self._listed(term.stories)
@@ -88,8 +103,9 @@ class Fingerprints:
         """The fingerprint of one page."""
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
-        context = sorted((key, self._listed(value)) for key, value in page.context.items())
-        return self._dumps((page.output_path, page.template, context))
+        # the values in the order the plan gives them, the same in every build of the same code
+        values = tuple(map(self._listed, page.context.values()))
+        return self._dumps((page.output_path, page.template, tuple(page.context), values))
 
     def _listed(self, value: object) -> object:
         """A list of stories as the digests of its stories joined (a term page lists a hundred:
@@ -113,8 +129,8 @@ def page_salt(templates: Path) -> str:
 
 
 def shared_values(pages: Iterable[Page]) -> list[object]:
-    """Values that many pages share, to digest once: mappings of a type of their own (such as
-    the TermSlugs table and the TermLinks; pickle does not ask about a plain dict, list or tuple), the site's
+    """Values that many pages share, to digest once: the links to entity pages, mappings of a
+    type of their own (pickle does not ask about a plain dict, list or tuple), the site's
     description and the entity types (every page has them: pickling a dataclass asks for its
     fields each time)."""
     seen: dict[int, object] = {id(taxonomy): taxonomy for taxonomy in TAXONOMIES}

@@ -31,7 +31,7 @@ from briefing.content import SITE_REGISTRY, Content, load_content, reload_conten
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, page_salt, shared_values
+from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_digests
 from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, RawArticle, Story
 from briefing.progress import Progress
@@ -48,6 +48,8 @@ from briefing.taxonomy import build_terms, canonical_stories
 from briefing.workers import collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
+#: hex digits of a story's digest in the review manifest
+MANIFEST_DIGEST = 16
 _T = TypeVar("_T")
 
 
@@ -330,7 +332,9 @@ def _build(config: Config, info: SiteInfo) -> Report:
             terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
             report.diagnostics.extend(clashes)
         previous = read_manifest(config.out)
-        review = review_context(stories, drafts, previous)
+        digests = story_digests(stories)
+        manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
+        review = review_context(stories, drafts, manifest, previous)
         shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
         plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
         pages = sorted(plan, key=lambda page: page.output_path)
@@ -340,6 +344,7 @@ def _build(config: Config, info: SiteInfo) -> Report:
         fingerprints = Fingerprints(
             page_salt(config.templates),
             stories,
+            digests,
             (term for group in terms.values() for term in group),
             shared_values(pages),
         )

@@ -7,7 +7,6 @@ it (`not_entity: true` there).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,13 +120,13 @@ class ReviewPage:
 REVIEW_ROWS = 300
 
 
-def story_digest(story: Story) -> str:
-    """A story's fingerprint for the manifest: what a reader would see change."""
-    return hashlib.sha256(repr(story).encode("utf-8")).hexdigest()[:16]
+def review_context(
+    stories: Sequence[Story], drafts: Sequence[Draft], manifest: dict[str, str], previous: dict[str, str] | None
+) -> ReviewPage:
+    """The review page's lists: undated stories, discovered entities, copies, removals, changes.
 
-
-def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: dict[str, str] | None) -> ReviewPage:
-    """The review page's lists: undated stories, discovered entities, copies, removals, changes."""
+    `manifest` is this build's digest of every story (slug -> digest), `previous` the last build's.
+    """
     discovered: list[tuple[str, str, str, str, tuple[str, int]]] = []
     removed: list[Removed] = []
     for draft in drafts:
@@ -141,7 +140,6 @@ def review_context(stories: Sequence[Story], drafts: Sequence[Draft], previous: 
         if draft.trace.removed and (story.part or 1) == 1:
             lines = tuple((r.rule, r.text) for r in draft.trace.removed[:SHOWN_REMOVALS])
             removed.append(Removed(story.seed or "", story.slug, lines))
-    manifest = {story.slug: story_digest(story) for story in stories}
     before = previous or {}
     added = tuple(sorted(set(manifest) - set(before))) if previous is not None else ()
     changed = tuple(sorted(slug for slug in manifest if slug in before and before[slug] != manifest[slug]))

@@ -47,26 +47,23 @@ SEARCH_FILTERS = (
 )
 
 
-class TermSlugs(dict[tuple[str, str], str]):
-    """(entity type, name) -> the slug of its page: one table that many pages share."""
-
-
 @dataclass(frozen=True, slots=True)
 class TermLinks:
-    """The slug of the page of any name that stories mention, as the table of term slugs has it,
-    without holding that table: an entity's page links the names often mentioned with it.
+    """The slug of the page of any name that stories mention, without a table of every slug:
+    a story's page links its entities, an entity's page the names often mentioned with it.
 
     Every name a listed story mentions has a page, at the slug its name makes, except the names
-    that lost a clash (two names, one slug: the second has no page). So an entity's page depends
-    on that short list of clashes, not on the table of every slug, which changes with any new
-    entity: were it on the pages, one new company would make every entity page new.
+    that lost a clash (two names, one slug: the second has no page) and names only copies
+    mention. So a page depends on that short list, not on a table of every slug, which changes
+    with any new entity: were it on the pages, one new company would make every page new.
     """
 
     unlinked: frozenset[tuple[str, str]]  # (entity type, name) of the names without a page
 
     @classmethod
     def of(cls, terms: Mapping[str, Sequence[Term]], mentioned: Sequence[Story]) -> TermLinks:
-        """The links of these terms, which are the terms of the stories mentioned."""
+        """The links of these terms (the terms of the listed stories) for the names these stories
+        mention."""
         unlinked: set[tuple[str, str]] = set()
         for taxonomy in TAXONOMIES:
             names = set(chain.from_iterable(map(attrgetter(taxonomy.plural), mentioned)))  # at C speed
@@ -80,6 +77,14 @@ class TermLinks:
             return None
         plural, name = key
         return slug_or_fallback(name, prefix=_SINGULAR[plural])
+
+    def groups(self, story: Story) -> list[tuple[Taxonomy, list[tuple[str, str | None]]]]:
+        """A story's entities by type, each with the slug of its page (None: it has none)."""
+        return [
+            (taxonomy, [(name, self.get((taxonomy.plural, name))) for name in names])
+            for taxonomy in TAXONOMIES
+            if (names := story.terms(taxonomy.plural))
+        ]
 
 
 _SINGULAR = {taxonomy.plural: taxonomy.singular for taxonomy in TAXONOMIES}
@@ -134,8 +139,7 @@ def plan_site(
     for story in ordered:
         if story.duplicate_of in by_slug:
             copies.setdefault(story.duplicate_of, []).append(story)
-    term_slugs = TermSlugs({(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group})
-    links = TermLinks.of(terms, listed)
+    links = TermLinks.of(terms, ordered)
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story
     # (such as the newest date), so that a new story re-renders only the pages it appears on
@@ -158,7 +162,7 @@ def plan_site(
         pages.append(
             _story_page(
                 story,
-                term_slugs=term_slugs,
+                links=links,
                 copies=copies.get(story.slug, []),
                 original=None,
                 newer=newer,
@@ -172,7 +176,7 @@ def plan_site(
             pages.append(
                 _story_page(
                     story,
-                    term_slugs=term_slugs,
+                    links=links,
                     copies=[],
                     original=original,
                     newer=None,
@@ -283,23 +287,19 @@ def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
 def _story_page(
     story: Story,
     *,
-    term_slugs: Mapping[tuple[str, str], str],
+    links: TermLinks,
     copies: list[Story],
     original: Story | None,
     newer: Story | None,
     older: Story | None,
     common: Mapping[str, Any],
 ) -> Page:
-    groups = [
-        (taxonomy, [(name, term_slugs.get((taxonomy.plural, name))) for name in story.terms(taxonomy.plural)])
-        for taxonomy in TAXONOMIES
-        if story.terms(taxonomy.plural)
-    ]
+    # its entities, with links to their pages, are listed when it is rendered (links.groups)
     return page(
         f"stories/{story.slug}/",
         "story.html",
         story=story,
-        entity_groups=groups,
+        links=links,
         copies=copies,
         original=original,
         newer=newer,

@@ -14,10 +14,11 @@ import pytest
 
 import briefing
 from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
+from briefing.fingerprint import story_digests
 from briefing.model import Story
 from briefing.progress import Progress
 from briefing.publish import read_record
-from briefing.review import REVIEW_ROWS, review_context, story_digest
+from briefing.review import REVIEW_ROWS, review_context
 from tests.conftest import SAMPLE_SEEDS, run_build
 
 NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
@@ -121,8 +122,9 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only() -> None:
 
 def test_the_review_page_shows_new_stories_first_and_a_bounded_list() -> None:
     stories = [Story(title=f"Story {n}", slug=f"story-{n:05d}") for n in range(REVIEW_ROWS + 50)]
-    previous = {story.slug: story_digest(story) for story in stories[1:]}  # story-00000 is new
-    review = review_context(stories, [], previous)
+    manifest = {story.slug: key for story, key in zip(stories, story_digests(stories), strict=True)}
+    previous = {slug: key for slug, key in manifest.items() if slug != "story-00000"}  # story-00000 is new
+    review = review_context(stories, [], manifest, previous)
     assert review.totals["undated"] == len(stories)
     assert len(review.undated) == REVIEW_ROWS
     assert review.undated[0].slug == "story-00000" and review.added == ("story-00000",)

@@ -183,19 +183,19 @@ def test_an_entity_s_latest_date_is_its_newest_story_s_whatever_the_order_given(
     assert undated.latest is None
 
 
-def test_entity_pages_link_names_as_the_table_of_slugs_does_and_hold_only_the_clashes() -> None:
-    from briefing.site import TermLinks, TermSlugs
+def test_pages_link_names_as_the_table_of_slugs_does_holding_only_the_names_without_a_page() -> None:
+    from briefing.site import TermLinks
 
     stories = [
         Story(title="A", slug="a", companies=("Heartseed", "Cuorips"), countries=("Japan",)),
         Story(title="B", slug="b", companies=("Cuorips", "CUORIPS"), therapies=("HS-001",)),  # one slug, two names
-        Story(title="C", slug="c", companies=("アステラス製薬",), duplicate_of="a"),  # a copy: no page of its own
+        Story(title="C", slug="c", companies=("Heartseed", "Copyonly Bio"), duplicate_of="a"),  # a copy
         Story(title="D", slug="d", companies=("アステラス製薬", "Heartseed")),
     ]
     terms = {taxonomy.plural: build_terms(stories, taxonomy, Registry(()))[0] for taxonomy in TAXONOMIES}
-    table = TermSlugs({(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group})
-    listed = [story for story in stories if story.duplicate_of is None]
-    links = TermLinks.of(terms, listed)
-    mentioned = {(t.plural, name) for story in listed for t in TAXONOMIES for name in story.terms(t.plural)}
+    table = {(t.taxonomy.plural, t.name): t.slug for group in terms.values() for t in group}
+    links = TermLinks.of(terms, stories)
+    mentioned = {(t.plural, name) for story in stories for t in TAXONOMIES for name in story.terms(t.plural)}
     assert {key: links.get(key) for key in mentioned} == {key: table.get(key) for key in mentioned}
-    assert links.unlinked == {("companies", "Cuorips")}  # the clash's second name: "CUORIPS" sorts first
+    # the clash's second name ("CUORIPS" sorts first), and a name only a copy mentions
+    assert links.unlinked == {("companies", "Cuorips"), ("companies", "Copyonly Bio")}
