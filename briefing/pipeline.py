@@ -35,7 +35,7 @@ from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_d
 from briefing.ingest import discover, file_digest, read_article
 from briefing.model import TAXONOMIES, RawArticle, Story
 from briefing.progress import Progress
-from briefing.publish import write_site
+from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
 from briefing.recurring import forget_recurring
 from briefing.registry import Registry, parse_site_registry
@@ -313,13 +313,16 @@ def validate(content: Content, report: Report) -> list[Story]:
 
 def build(config: Config, *, info: SiteInfo) -> Report:
     """The whole build: ingest the seeds, then render every story in content/ into the site."""
+    copying = start_spare(config.out, config.cache)  # while the stories are read and the pages planned
     try:
-        return _build(config, info)
+        return _build(config, info, copying)
     finally:
+        if copying is not None:
+            copying.stop()  # the build failed before publishing, or published with it
         collector_released()
 
 
-def _build(config: Config, info: SiteInfo) -> Report:
+def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     report = Report()
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
@@ -361,6 +364,7 @@ def _build(config: Config, info: SiteInfo) -> Report:
         bodies=body_store(config.cache),
         finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, entries, jobs=config.jobs)),
         progress=progress,
+        copying=copying,
     )
     progress.close()
     report.rendered, report.written = published.rendered, published.written

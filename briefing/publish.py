@@ -10,6 +10,11 @@ interrupted). A reader or a killed build sees either the previous complete site 
 What each folder holds (path -> fingerprint, digest of the bytes) is kept in .cache/trees/,
 under the folder's inode, which stays with the folder when it is renamed. A folder being
 changed has no record, so a build killed half way is never trusted: the next one starts it over.
+
+When there is no spare folder to bring up to date (the first build after a build from nothing),
+it is made as a copy of the site by hard links (`cp -al`), in a process of its own that runs
+while the build reads the stories and plans the pages: tens of thousands of links cost seconds
+of the file system's time, which that process spends beside the build rather than in it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import ctypes
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
@@ -193,6 +200,53 @@ def write_record(cache: Path, folder: Path, manifest: Manifest) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class SpareCopy:
+    """A copy of the live site by hard links being made in the background (`start_spare`)."""
+
+    process: subprocess.Popen[bytes]
+    folder: Path  # where it is made; renamed to the spare folder when complete
+
+    def wait(self) -> bool:
+        """Wait for the copy; True when it is complete."""
+        return self.process.wait() == 0
+
+    def stop(self) -> None:
+        """Stop a copy the build no longer needs (it failed before publishing)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def spare_folder(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.new")
+
+
+def start_spare(out_dir: Path, cache: Path) -> SpareCopy | None:
+    """Start copying the live site by hard links where there is no trusted spare folder to bring
+    up to date and the live site's record says what it holds; None where there is nothing to do
+    (or no GNU `cp` to do it: the build then links the files itself, as the pages ask)."""
+    out_dir = out_dir.absolute()
+    spare = spare_folder(out_dir)
+    recover(out_dir, spare)
+    copier = shutil.which("cp")
+    if (
+        copier is None
+        or not sys.platform.startswith("linux")
+        or not out_dir.is_dir()
+        or (spare.is_dir() and read_record(cache, spare) is not None)
+        or read_record(cache, out_dir) is None
+    ):
+        return None
+    folder = out_dir.with_name(f".{out_dir.name}.copying")
+    if folder.exists():  # left by a killed build
+        shutil.rmtree(folder)
+    process = subprocess.Popen(
+        [copier, "-al", "--", str(out_dir), str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return SpareCopy(process, folder)
+
+
+@dataclass(frozen=True, slots=True)
 class Published:
     """What a publish did: files rendered, written (bytes changed) and linked unchanged."""
 
@@ -214,17 +268,28 @@ def write_site(
     bodies: Store | None = None,
     finish: Callable[[Tree], None] | None = None,
     progress: Progress | None = None,
+    copying: SpareCopy | None = None,
 ) -> Published:
     """Bring the site in `out_dir` up to `pages` and the static assets, replacing it whole.
 
-    `finish` adds more files to the complete new site before the swap (the search index).
+    `finish` adds more files to the complete new site before the swap (the search index);
+    `copying` is the spare folder being made by `start_spare`, if it is.
     """
     out_dir = out_dir.absolute()
-    spare = out_dir.with_name(f".{out_dir.name}.new")
+    spare = spare_folder(out_dir)
     recover(out_dir, spare)
     live = out_dir if out_dir.is_dir() else None
     live_held = (read_record(cache, out_dir) or {}) if live is not None else {}
     held = read_record(cache, spare) if spare.is_dir() else None
+    if copying is not None:
+        if held is None and live_held and copying.wait():
+            if spare.exists():
+                shutil.rmtree(spare)
+            copying.folder.rename(spare)
+            held = dict(live_held)  # the very files of the live site
+        else:
+            copying.stop()
+            shutil.rmtree(copying.folder, ignore_errors=True)
     if held is None:
         if spare.exists():
             shutil.rmtree(spare)

@@ -234,3 +234,34 @@ def test_a_build_gives_the_garbage_collector_back(project: Path) -> None:
     assert gc.isenabled()
     assert run_build(project, "--quiet") == 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_build_after_one_from_nothing_copies_the_site_by_links_beside_its_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import pipeline, publish
+
+    started: list[publish.SpareCopy | None] = []
+
+    def spy(out_dir: Path, cache: Path) -> publish.SpareCopy | None:
+        started.append(publish.start_spare(out_dir, cache))
+        return started[-1]
+
+    monkeypatch.setattr(pipeline, "start_spare", spy)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert started == [None] and not (tmp_path / ".site.new").exists()  # nothing to copy yet
+    before = files(tmp_path / "site")
+    (tmp_path / ".site.copying").mkdir()  # a copy a killed build left
+    (tmp_path / ".site.copying" / "stray.html").write_text("half a copy", encoding="utf-8")
+    (tmp_path / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert started[-1] is not None and not (tmp_path / ".site.copying").exists()
+    after = files(tmp_path / "site")
+    untouched = [path for path in after if path in before and after[path][0] == before[path][0]]
+    assert untouched and all(after[path][1:] == before[path][1:] for path in untouched)  # the very same files
+    assert files(tmp_path / ".site.new") == before  # the old site, whole, is the spare now
+    assert read_record(tmp_path / ".cache", tmp_path / ".site.new") is not None
+    assert run_build(tmp_path, "--quiet") == 0
+    assert started[-1] is None  # the spare is trusted: brought up to date, not copied again
