@@ -7,7 +7,8 @@ it (`not_entity: true` there).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,16 @@ def _sentence(text: str, position: int) -> str:
     return _window(paragraph, position - start)
 
 
+def _text(draft: Draft) -> str:
+    """A draft's text as its mentions count their places in it: the title, then the body."""
+    return f"{draft.story.title}\n\n{draft.trace.body_text}"
+
+
+def _removed(draft: Draft) -> Removed:
+    lines = tuple((r.rule, r.text) for r in draft.trace.removed[:SHOWN_REMOVALS])
+    return Removed(draft.story.seed or "", draft.story.slug, lines)
+
+
 def _window(sentence: str, at: int) -> str:
     if len(sentence) <= MAX_QUOTE:
         return sentence
@@ -127,33 +138,37 @@ def review_context(
 
     `manifest` is this build's digest of every story (slug -> digest), `previous` the last build's.
     """
-    discovered: list[tuple[str, str, str, str, tuple[str, int]]] = []
-    removed: list[Removed] = []
+    discovered: list[tuple[str, str, str, str, tuple[Draft, int]]] = []
+    removed: list[Draft] = []
     for draft in drafts:
         story = draft.story
         if draft.entities.mentions:  # drafts keep only discovery's mentions: most have none
-            text = f"{story.title}\n\n{draft.trace.body_text}"
             listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
             for mention in first_discoveries(draft.entities.mentions, listed):
                 # the sentence is cut out later, for the rows the page shows
-                discovered.append((story.slug, mention.kind, mention.name, mention.rule, (text, mention.start)))
+                discovered.append((story.slug, mention.kind, mention.name, mention.rule, (draft, mention.start)))
         if draft.trace.removed and (story.part or 1) == 1:
-            lines = tuple((r.rule, r.text) for r in draft.trace.removed[:SHOWN_REMOVALS])
-            removed.append(Removed(story.seed or "", story.slug, lines))
+            removed.append(draft)  # its lines are listed later, for the rows the page shows
     before = previous or {}
     added = tuple(sorted(set(manifest) - set(before))) if previous is not None else ()
     changed = tuple(sorted(slug for slug in manifest if slug in before and before[slug] != manifest[slug]))
     recent = set(added) | set(changed)
     lists: dict[str, list[Any]] = {
-        "undated": sorted(
-            (s for s in stories if s.date is None and s.duplicate_of is None), key=lambda s: (s.slug not in recent,)
-        ),
-        "discovered": sorted(discovered, key=lambda row: (row[0] not in recent, row[1], row[2].casefold(), row[0])),
-        "duplicates": sorted((s for s in stories if s.duplicate_of is not None), key=lambda s: (s.slug not in recent,)),
-        "removed": sorted(removed, key=lambda r: (r.slug not in recent, r.seed)),
+        "undated": [s for s in stories if s.date is None and s.duplicate_of is None],
+        "discovered": discovered,
+        "duplicates": [s for s in stories if s.duplicate_of is not None],
+        "removed": removed,
     }
-    shown = {name: tuple(rows[:REVIEW_ROWS]) for name, rows in lists.items()}
-    shown["discovered"] = tuple((*row[:4], _sentence(*row[4])) for row in shown["discovered"])
+    order: dict[str, Callable[[Any], tuple[object, ...]]] = {
+        "undated": lambda s: (s.slug not in recent,),
+        "discovered": lambda row: (row[0] not in recent, row[1], row[2].casefold(), row[0]),
+        "duplicates": lambda s: (s.slug not in recent,),
+        "removed": lambda d: (d.story.slug not in recent, d.story.seed or ""),
+    }
+    # the first rows in order, as sorting the whole list would give them (nsmallest is stable)
+    shown = {name: tuple(heapq.nsmallest(REVIEW_ROWS, rows, key=order[name])) for name, rows in lists.items()}
+    shown["discovered"] = tuple((*row[:4], _sentence(_text(row[4][0]), row[4][1])) for row in shown["discovered"])
+    shown["removed"] = tuple(map(_removed, shown["removed"]))
     return ReviewPage(
         undated=shown["undated"],
         discovered=shown["discovered"],
