@@ -20,7 +20,7 @@ from typing import Any
 
 from briefing.cache import code_version
 from briefing.model import TAXONOMIES, Story
-from briefing.site import Page, SiteInfo, TermLinks
+from briefing.site import Page, PageUrls, SiteInfo, TermLinks
 from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
@@ -79,7 +79,7 @@ class Fingerprints:
             self._remember(story, story_digest)
         for term in terms:
             shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of it
-            listed = self._listed(term.stories)
+            listed = self._token(term.stories)
             self._remember(term, self._dumps((term.taxonomy.plural, term.name, term.slug, shown, listed)))
         for value in shared:  # big values many pages share, such as the table of term slugs
             self._remember(value, self._dumps(value))
@@ -103,18 +103,36 @@ class Fingerprints:
         """The fingerprint of one page."""
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
-        # the values in the order the plan gives them, the same in every build of the same code
-        values = tuple(map(self._listed, page.context.values()))
-        return self._dumps((page.output_path, page.template, tuple(page.context), values))
+        # the values in the order the plan gives them, the same in every build of the same code;
+        # each written as a tagged token (a story page has ten values: pickling them all took
+        # most of the time fingerprinting took)
+        tokens = [page.output_path, page.template]
+        for key, value in page.context.items():
+            tokens.append(key)
+            tokens.append(self._token(value))
+        return digest(self.salt + _SEPARATOR.join(tokens).encode("utf-8", "surrogatepass"))
 
-    def _listed(self, value: object) -> object:
-        """A list of stories as the digests of its stories joined (a term page lists a hundred:
-        one string is cheaper to pickle than a hundred objects pickle would ask about)."""
-        if isinstance(value, (list, tuple)) and value and type(value[0]) is Story:
-            digests = list(map(self._known.get, map(id, value)))  # at C speed: pages list thousands
+    def _token(self, value: object) -> str:
+        """A value as a string that no other value gives: tagged by its kind, strings prefixed
+        by their length, known objects by their digests, anything else by the digest of its pickle."""
+        known = self._known.get(id(value))
+        if known is not None:
+            return "k" + known
+        kind = type(value)
+        if kind is str:
+            return f"s{len(value)}:{value}"  # type: ignore[arg-type]
+        if value is None or kind is bool or kind is int:
+            return f"v{value!r}"
+        if (kind is list or kind is tuple) and value:
+            digests = list(map(self._known.get, map(id, value)))  # type: ignore[call-overload]  # at C speed
             if None not in digests:
-                return (type(value).__name__, "\0".join(digests))  # type: ignore[arg-type]
-        return value
+                return f"{kind.__name__}{len(digests)}:" + ",".join(digests)  # type: ignore[arg-type]
+        return "p" + self._dumps(value)
+
+
+#: between the tokens of a page's fingerprint (a token's own text cannot end early: strings
+#: carry their length)
+_SEPARATOR = "\x1e"
 
 
 def page_salt(templates: Path) -> str:
@@ -129,7 +147,8 @@ def page_salt(templates: Path) -> str:
 
 
 def shared_values(pages: Iterable[Page]) -> list[object]:
-    """Values that many pages share, to digest once: the links to entity pages, mappings of a
+    """Values that many pages share, to digest once: the links to entity pages, the URLs of the
+    pages of an entity's stories, mappings of a
     type of their own (pickle does not ask about a plain dict, list or tuple), the site's
     description and the entity types (every page has them: pickling a dataclass asks for its
     fields each time)."""
@@ -137,7 +156,8 @@ def shared_values(pages: Iterable[Page]) -> list[object]:
     for page in pages:
         for value in page.context.values():
             if id(value) not in seen and (
-                (isinstance(value, dict) and type(value) is not dict) or isinstance(value, (SiteInfo, TermLinks))
+                (isinstance(value, dict) and type(value) is not dict)
+                or isinstance(value, (SiteInfo, TermLinks, PageUrls))
             ):
                 seen[id(value)] = value
     return list(seen.values())

@@ -47,6 +47,13 @@ SEARCH_FILTERS = (
 )
 
 
+class PageUrls(tuple[str, ...]):
+    """The URLs of the pages of one entity's list of stories: each of those pages links them all
+    (a type of its own, so that a fingerprint digests them once, not once a page)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class TermLinks:
     """The slug of the page of any name that stories mention, without a table of every slug:
@@ -221,7 +228,7 @@ def _term_pages(taxonomy: Taxonomy, term: Term, links: TermLinks, common: Mappin
     """
     base = f"{taxonomy.plural}/{term.slug}/"
     chunks = term_chunks(term.stories)
-    urls = [base] + [f"{base}page/{n}/" for n in range(2, len(chunks) + 1)]
+    urls = PageUrls([base, *(f"{base}page/{n}/" for n in range(2, len(chunks) + 1))])
     # the older pages show the entity's name and their own stories only: they are given the
     # entity without its stories, so that their fingerprints do not change with every new story
     named = dataclasses.replace(term, stories=(), entry=None)

@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import briefing
 from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
@@ -265,3 +267,32 @@ def test_the_build_after_one_from_nothing_copies_the_site_by_links_beside_its_wo
     assert read_record(tmp_path / ".cache", tmp_path / ".site.new") is not None
     assert run_build(tmp_path, "--quiet") == 0
     assert started[-1] is None  # the spare is trusted: brought up to date, not copied again
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.lists(st.text(max_size=3), max_size=3)
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), _VALUES),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), _VALUES),
+)
+def test_two_pages_share_a_fingerprint_only_when_their_values_are_the_same(
+    first: dict[str, object], second: dict[str, object]
+) -> None:
+    from briefing.fingerprint import Fingerprints
+    from briefing.site import Page
+
+    stories = [Story(title="One", slug="one"), Story(title="Two", slug="two")]
+    prints = Fingerprints("salt", stories, story_digests(stories), [], [])
+    pages = [Page("x/", "x/index.html", "story.html", values) for values in (first, second)]
+    same = list(first.items()) == list(second.items()) and all(type(first[k]) is type(second[k]) for k in first)
+    assert (prints.of(pages[0]) == prints.of(pages[1])) == same
+    # values whose text is alike are told apart by their kinds
+    alike: list[object] = [None, "None", 1, "1", True, "True", "s1:1", ["1"], ("1",), "v1", "", []]
+    assert len({prints.of(Page("x/", "x/index.html", "t.html", {"a": value})) for value in alike}) == len(alike)
+    # lists of stories are told apart by their stories and their order
+    listed = [Page("x/", "x/index.html", "t.html", {"s": value}) for value in (stories, stories[::-1], stories[:1])]
+    assert len({prints.of(page) for page in listed}) == 3
