@@ -286,3 +286,13 @@ def test_runs_the_registry_knows_need_no_classifying_in_the_samples(index: Entit
             assert _left_to_discovery(text, unregistered_runs(text, name_runs, index), index) == (
                 _left_to_discovery(text, name_runs, index)
             )
+
+
+def test_a_company_s_shares_name_the_company(index: EntityIndex) -> None:
+    body = (
+        "Orbiton Therapeutics agreed to buy a plant in Osaka. Shares of Orbiton Therapeutics rose 4% "
+        "after the announcement. Stock of Quillon Pharma fell."
+    )
+    companies = find_entities("Deal news", body, index).names["companies"]
+    assert "Orbiton Therapeutics" in companies and "Quillon Pharma" in companies
+    assert not any(name.startswith(("Shares", "Stock")) for name in companies)
