@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from briefing.errors import error
+from briefing.resources import load_yaml
 
 #: one word of a name: "NKGen", "A&I", "K.K", "Shiing-Jer", "GNT.Tec6", "iHeart", an initial "Y."
 _NAME_WORD = r"(?:[A-Z0-9][\w&+.'-]*[\w&+]|[A-Z]\.(?=\s)|[A-Z]|[ie][A-Z][\w-]*)"
@@ -82,7 +81,7 @@ def _alternation(words: list[str]) -> str:
 
 def parse_discovery_rules(text: str, path: str, given_names: frozenset[str]) -> DiscoveryRules:
     """Read data/discovery.yaml; raise ContentError when a list is missing."""
-    data: Any = yaml.safe_load(text)
+    data: Any = load_yaml(text)[0]
     needed = (
         "name_breaks",
         "company_possessions",

@@ -15,6 +15,7 @@ import yaml
 
 from briefing.errors import error
 from briefing.model import ENTITY_KEYS, quick_pickle
+from briefing.resources import YAML_LOADER, load_yaml
 
 #: keys a registry entry may have; anything else is a typo worth reporting
 ENTRY_KEYS = frozenset(
@@ -120,14 +121,9 @@ def parse_site_registry(text: str, path: str) -> Registry:
     return Registry(tuple(entries), frozenset(not_entities), merges)
 
 
-#: libyaml's parser when PyYAML has it: the registry is large, and read on every build
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _load_mapping(text: str, path: str) -> tuple[dict[Any, Any], dict[str, int]]:
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        data, node = load_yaml(text)  # once, by libyaml: the registry is large, and read on every build
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise error(path, line, f"invalid YAML: {exc.problem}") from None
@@ -139,7 +135,7 @@ def _load_mapping(text: str, path: str) -> tuple[dict[Any, Any], dict[str, int]]
 
 
 def _child_lines(text: str, parent: str) -> dict[str, int]:
-    node = yaml.compose(text, Loader=_LOADER)
+    node = yaml.compose(text, Loader=YAML_LOADER)
     assert isinstance(node, yaml.MappingNode)
     for key, value in node.value:
         if key.value == parent and isinstance(value, yaml.MappingNode):

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 
 from briefing.errors import error
+from briefing.resources import load_yaml
 
 RuleKind = Literal["line", "inline", "section", "tail"]
 RULE_KINDS: tuple[RuleKind, ...] = ("line", "inline", "section", "tail")
@@ -133,8 +134,7 @@ def _without_leading_space(pattern: str) -> str:
 def parse_rules(text: str, path: str) -> RuleSet:
     """Read a rule file; raise ContentError at the line of the first bad rule."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise error(path, line, f"invalid YAML: {exc.problem}") from None
