@@ -1,0 +1,109 @@
+"""What rebuilds reuse must equal what is made afresh: pickled values, seed listings, copies."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pickle
+from array import array
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
+from briefing.ingest import _IGNORED_NAMES, discover_named
+from briefing.model import Removal, Story
+from briefing.pipeline import shown, shown_prefix
+
+texts = st.text(max_size=30)
+names = st.lists(st.text(min_size=1, max_size=12), max_size=3).map(tuple)
+dates = st.none() | st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 1, 1))
+
+
+@given(line=st.integers(min_value=0, max_value=10**9), text=texts, rule=texts)
+def test_a_removal_pickles_to_an_equal_removal(line: int, text: str, rule: str) -> None:
+    removal = Removal(line, text, rule)
+    assert pickle.loads(pickle.dumps(removal, protocol=pickle.HIGHEST_PROTOCOL)) == removal
+
+
+stories = st.builds(
+    Story,
+    title=texts,
+    slug=texts,
+    date=dates,
+    companies=names,
+    part=st.none() | st.integers(1, 50),
+    hidden=st.booleans(),
+    body=texts,
+    seed=st.none() | texts,
+)
+
+
+@given(stories)
+def test_a_story_pickles_to_an_equal_story(story: Story) -> None:
+    again = pickle.loads(pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == story and repr(again) == repr(story)
+
+
+def test_a_pickled_state_of_another_length_is_refused() -> None:
+    """A cache written by another layout of a class is a ValueError, which the caches read as a miss."""
+    with pytest.raises(ValueError, match="Removal: expected 3 values, got 2"):
+        Removal.__new__(Removal).__setstate__((1, "a"))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), unique=True).map(sorted))
+def test_a_fingerprints_sample_is_its_shingles_that_the_index_keeps(shingles: list[int]) -> None:
+    made = Fingerprint.of(array("I", shingles))
+    assert list(made.sample) == [s for s in shingles if s % SAMPLE_EVERY == 0]
+    assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_candidate_pairs_are_those_of_posting_lists_of_at_most_twenty_stories() -> None:
+    words = [f"w{n}" for n in range(400)]
+    bodies = [" ".join(words[i * 10 : i * 10 + 60]) for i in range(30)] + [" ".join(words[:60])] * 25
+    prints = [fingerprint(body) for body in bodies]
+    postings: dict[int, list[int]] = {}
+    for number, made in enumerate(prints):
+        if len(made.shingles) >= 20:
+            for shingle in made.shingles:
+                if shingle % SAMPLE_EVERY == 0:
+                    postings.setdefault(shingle, []).append(number)
+    expected = sorted(
+        {(a, b) for found in postings.values() if len(found) <= 20 for a in found for b in found if a < b}
+    )
+    assert candidate_pairs(prints) == expected
+
+
+@pytest.mark.parametrize("folder", ["seeds", "./seeds", ".", "", "/", "//", "/tmp/x/", "a/../b"])
+def test_shown_prefix_is_what_shown_puts_before_a_name(folder: str) -> None:
+    assert shown_prefix(Path(folder)) + "a/b.txt" == shown(Path(folder), Path(folder) / "a" / "b.txt")
+
+
+def _walked(seeds_dir: Path) -> list[tuple[str, Path]]:
+    """Seeds as the earlier listing found them (os.walk and a stat a file): the reference."""
+    found: list[tuple[str, Path]] = []
+    for folder, subfolders, files in os.walk(seeds_dir):
+        subfolders[:] = [name for name in subfolders if not _IGNORED_NAMES.match(name)]
+        base = Path(folder)
+        prefix = base.relative_to(seeds_dir).as_posix() + "/" if base != seeds_dir else ""
+        found.extend((prefix + name, base / name) for name in files if not _IGNORED_NAMES.match(name))
+    found.sort(key=lambda pair: pair[0])
+    return [(name, path) for name, path in found if path.is_file()]
+
+
+def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    for name in ("b.txt", "a.html", "sub/c.txt", "sub/deeper/d.txt", ".hidden/e.txt", "sub/.f.txt", "g~", "README"):
+        (seeds / name).parent.mkdir(parents=True, exist_ok=True)
+        (seeds / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "h.txt").write_text("x", encoding="utf-8")
+    (seeds / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    (seeds / "file-link.txt").symlink_to(seeds / "b.txt")  # a link to a file: a seed
+    (seeds / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a seed
+    found = discover_named(seeds)
+    assert found == _walked(seeds)
+    assert [name for name, _ in found] == ["a.html", "b.txt", "file-link.txt", "sub/c.txt", "sub/deeper/d.txt"]
+    assert discover_named(tmp_path / "none") == []
