@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from briefing.content import named_story_files
 from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
 from briefing.ingest import _IGNORED_NAMES, discover_named
 from briefing.model import Removal, Story
@@ -107,3 +108,19 @@ def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) ->
     assert found == _walked(seeds)
     assert [name for name, _ in found] == ["a.html", "b.txt", "file-link.txt", "sub/c.txt", "sub/deeper/d.txt"]
     assert discover_named(tmp_path / "none") == []
+
+
+def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    for name in ("b.md", "a.md", "notes.txt", ".hidden.md", "sub/c.md", ".dot/d.md", "sub/deeper/e.md", "x.md/f.md"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "g.md").write_text("x", encoding="utf-8")
+    (content / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    (content / "link.md").symlink_to(content / "a.md")
+    expected = sorted(content.rglob("*.md"), key=lambda path: path.relative_to(content).as_posix())
+    found = named_story_files(content)
+    assert [path for _, path in found] == expected
+    assert [name for name, _ in found] == [path.relative_to(content).as_posix() for path in expected]
+    assert named_story_files(tmp_path / "none") == []
