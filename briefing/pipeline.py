@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import json
 import logging
+import operator
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     memo = content_memo(config.cache)
     content = load_content(config.content, config.content.as_posix(), cache=content_cache, memo=memo, jobs=config.jobs)
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
-    seeds = discover_named(config.seeds)
+    seeds = sorted(discover_named(config.seeds), key=operator.itemgetter(0))
     report.seeds = len(seeds)
     cache = compose_store(config.cache, registry_text(config))
     digests = FileDigests(seed_digests_path(config.cache), file_digest)
