@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from briefing.cache import StatusMemo
 from briefing.content import named_story_files
 from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
 from briefing.ingest import _IGNORED_NAMES, discover_named
@@ -124,3 +125,55 @@ def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
     assert [path for _, path in found] == expected
     assert [name for name, _ in found] == [path.relative_to(content).as_posix() for path in expected]
     assert named_story_files(tmp_path / "none") == []
+
+
+def _files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    made = [folder / f"{number:03}.md" for number in range(count)]
+    for path in made:
+        path.write_text(path.name, encoding="utf-8")
+    return made
+
+
+def _remembered(memory: Path, files: list[Path], value: str) -> None:
+    memo: StatusMemo[str] = StatusMemo(memory, settle_ns=0)
+    for path in files:
+        if memo.known(path) is None:
+            memo.remember(path, f"{value} {path.name}")
+    memo.save()
+
+
+def test_a_memory_keeps_a_few_changes_apart_and_reads_them_back(tmp_path: Path) -> None:
+    memory = tmp_path / "memo.status"
+    files = _files(tmp_path / "content", 100)
+    _remembered(memory, files, "first")
+    whole = memory.read_bytes()
+    files += _files(tmp_path / "more", 2)
+    files[0].write_text("changed", encoding="utf-8")
+    files[5].unlink()
+    del files[5]
+    _remembered(memory, files, "second")
+    assert memory.read_bytes() == whole  # one file added, one changed, one gone: only the changes written
+    assert memory.with_name("memo.status.changes").exists()
+    again: StatusMemo[str] = StatusMemo(memory, settle_ns=0)
+    assert [again.known(path) for path in files] == [
+        f"{'second' if path == files[0] or path.parent.name == 'more' else 'first'} {path.name}" for path in files
+    ]
+    again.save()  # nothing new: nothing written
+    assert StatusMemo[str](memory).known(files[1]) == "first 001.md"
+
+
+def test_many_changes_write_the_memory_whole_and_stale_changes_are_not_applied(tmp_path: Path) -> None:
+    memory = tmp_path / "memo.status"
+    files = _files(tmp_path / "content", 100)
+    _remembered(memory, files, "first")
+    changes = memory.with_name("memo.status.changes")
+    files[0].write_text("changed", encoding="utf-8")
+    _remembered(memory, files, "second")
+    stale = changes.read_bytes()  # changes to the memory as it was
+    for path in files:
+        path.write_text("all changed", encoding="utf-8")
+    _remembered(memory, files, "third")
+    assert not changes.exists()  # written whole: the changes are in it
+    changes.write_bytes(stale)  # as a build killed between the two writes would leave them
+    assert StatusMemo[str](memory).known(files[0]) == "third 000.md"
