@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import pickle
 from array import array
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefing.cache import StatusMemo
+from briefing.canonical import _ACRONYM as ACRONYM
+from briefing.canonical import unify_names
+from briefing.compose import Draft, Trace
 from briefing.content import named_story_files
 from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
+from briefing.entities import Entities
 from briefing.ingest import _IGNORED_NAMES, discover_named
-from briefing.model import Removal, Story
+from briefing.model import RawArticle, Removal, Story
 from briefing.pipeline import shown, shown_prefix
+from briefing.registry import Entry
 
 texts = st.text(max_size=30)
 names = st.lists(st.text(min_size=1, max_size=12), max_size=3).map(tuple)
@@ -177,3 +184,54 @@ def test_many_changes_write_the_memory_whole_and_stale_changes_are_not_applied(t
     assert not changes.exists()  # written whole: the changes are in it
     changes.write_bytes(stale)  # as a build killed between the two writes would leave them
     assert StatusMemo[str](memory).known(files[0]) == "third 000.md"
+
+
+def _unified_one_story_at_a_time(drafts: list[Draft]) -> list[Story]:
+    """The names unify_names gave before it joined each entity's spellings once: the reference."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            node = parent[node]
+        return node
+
+    usage: Counter[tuple[str, str]] = Counter()
+    for draft in drafts:
+        for entry in draft.entities.discovered:
+            usage[entry.kind, entry.name] += 1
+            for spelling in (entry.name, *entry.aliases):
+                parent[root((entry.kind, entry.name))] = root((entry.kind, "\0" + spelling.casefold()))
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name in usage:
+        groups.setdefault(root(name), []).append(name)
+    rename = {}
+    for names in groups.values():
+        best = max(names, key=lambda n: (usage[n], bool(ACRONYM.match(n[1])), len(n[1]), n[1]))
+        rename.update({name: best[1] for name in names if name != best})
+    return [
+        dataclasses.replace(
+            draft.story,
+            companies=tuple(dict.fromkeys(rename.get(("companies", n), n) for n in draft.story.companies)),
+        )
+        for draft in drafts
+    ]
+
+
+SPELLINGS = ("NKGen", "NKGen Biotech", "NKGEN", "DCB", "Development Center", "dcb", "Heka")
+
+
+@given(st.lists(st.lists(st.tuples(st.sampled_from(SPELLINGS), st.sets(st.sampled_from(SPELLINGS))), max_size=3)))
+def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_by_story(
+    stories: list[list[tuple[str, set[str]]]],
+) -> None:
+    drafts = []
+    for number, found in enumerate(stories):
+        entries = tuple(Entry("companies", name, tuple(sorted(aliases - {name}))) for name, aliases in found)
+        story = Story(
+            title=f"{number}", slug="", seed=f"{number}.txt", companies=tuple(dict.fromkeys(n for n, _ in found))
+        )
+        article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
+        trace = Trace(None, "", (), (), ())
+        drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
+    assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
