@@ -234,8 +234,18 @@ class StatusMemo(Generic[V]):
         self._settle_ns = settle_ns
         self._kept: dict[str, tuple[Status, V, str | None]] = {}
         self._status: dict[str, Status] = {}
-        known = read_kept(path)
-        self._known: dict[str, tuple[Status, V, str | None]] = known if isinstance(known, dict) else {}
+        base = read_kept(path)
+        self._token, self._base = base if _is_memory(base) else ("", {})
+        self._known: dict[str, tuple[Status, V, str | None]] = dict(self._base)
+        changes = read_kept(self._changes_path)
+        if _is_changes(changes) and changes[0] == self._token and self._token:
+            self._known.update(changes[1])
+            for name in changes[2]:
+                self._known.pop(name, None)
+
+    @property
+    def _changes_path(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.changes")
 
     def known(self, file: Path) -> V | None:
         """What was remembered of a file, if it is unchanged (OSError if it is gone)."""
@@ -267,9 +277,46 @@ class StatusMemo(Generic[V]):
             self._kept[name] = (key, value, digest)
 
     def save(self) -> None:
-        """Keep what was asked for or remembered in this run (other files are forgotten)."""
-        if self._kept.keys() != self._known.keys() or any(self._kept[k] is not self._known[k] for k in self._kept):
-            keep(self.path, self._kept)
+        """Keep what was asked for or remembered in this run (other files are forgotten).
+
+        What changed since the memory was last written whole is kept beside it, in a small
+        file of changes: a rebuild that adds one story need not write 20,000 stories' memories
+        again (that took most of a second). The memory is written whole again, and the
+        changes dropped, when they are many. The changes name the memory they apply to; any
+        others (left by a build killed between the two writes) are not applied.
+        """
+        if self._kept.keys() == self._known.keys() and all(self._kept[k] is self._known[k] for k in self._kept):
+            return
+        changed = {name: entry for name, entry in self._kept.items() if self._base.get(name) is not entry}
+        dropped = tuple(name for name in self._base if name not in self._kept)
+        if self._token and len(changed) + len(dropped) <= max(_FEWEST_CHANGES, len(self._kept) // _CHANGES_SHARE):
+            keep(self._changes_path, (self._token, changed, dropped))
+            return
+        token = os.urandom(8).hex()
+        keep(self.path, (token, self._kept))
+        self._changes_path.unlink(missing_ok=True)
+        self._token, self._base = token, dict(self._kept)
+
+
+#: a memory's changes are kept apart while there are at most this many, or this share of its entries
+_FEWEST_CHANGES = 64
+_CHANGES_SHARE = 8
+
+
+def _is_memory(value: Any) -> bool:
+    """Whether a kept value is a StatusMemo's memory: (token, {name: entry})."""
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], dict)
+
+
+def _is_changes(value: Any) -> bool:
+    """Whether a kept value is a memory's changes: (token, {name: entry}, (dropped name, ...))."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], dict)
+        and isinstance(value[2], tuple)
+    )
 
 
 def _file_digest(file: Path) -> str:

@@ -32,12 +32,16 @@ def unify_names(drafts: Sequence[Draft]) -> list[Draft]:
         return node
 
     usage: Counter[tuple[str, str]] = Counter()
+    spelled: dict[tuple[str, str, tuple[str, ...]], None] = {}  # each entity's spellings once, in order
     for draft in drafts:
         for entry in draft.entities.discovered:
-            name = (entry.kind, entry.name)
-            usage[name] += 1
-            for spelling in (entry.name, *entry.aliases):
-                parent[root(name)] = root((entry.kind, "\0" + spelling.casefold()))
+            usage[entry.kind, entry.name] += 1
+            spelled[entry.kind, entry.name, entry.aliases] = None
+    # most entities are found in many stories: their spellings are joined once, not once a story
+    for kind, entity, aliases in spelled:
+        name = (kind, entity)
+        for spelling in (entity, *aliases):
+            parent[root(name)] = root((kind, "\0" + spelling.casefold()))
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for name in usage:
         groups.setdefault(root(name), []).append(name)

@@ -27,6 +27,8 @@ from briefing.workers import can_fork, forked_pool
 _SEED_LINE = re.compile(r"^seed:\s*['\"]?(?P<seed>[^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
 _PART_LINE = re.compile(r"^part:\s*(?P<part>\d+)\s*$", re.MULTILINE)
 SITE_REGISTRY = "registry.yaml"
+#: what a story file's name ends with (a file of content/ named otherwise is not a story)
+STORY_SUFFIX = ".md"
 
 
 @quick_pickle
@@ -56,9 +58,39 @@ class Content:
 
 def story_files(content_dir: Path) -> list[Path]:
     """Every story file in content/, sorted."""
+    return [path for _, path in named_story_files(content_dir)]
+
+
+def named_story_files(content_dir: Path) -> list[tuple[str, Path]]:
+    """Every story file in content/ with its /-separated name there, sorted by that name.
+
+    What `content_dir.rglob("*.md")` finds (links to folders not followed, folders it may not
+    list skipped), listed with scandir and named as it goes: no Path made and taken apart
+    again per story to name it.
+    """
     if not content_dir.is_dir():
         return []
-    return sorted(content_dir.rglob("*.md"), key=lambda p: p.relative_to(content_dir).as_posix())
+    found: list[tuple[str, Path]] = []
+    _scan(content_dir, os.fspath(content_dir), "", found)
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
+def _scan(folder: Path, named: str, prefix: str, found: list[tuple[str, Path]]) -> None:
+    try:
+        with os.scandir(named) as listing:
+            entries = list(listing)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.name.endswith(STORY_SUFFIX):
+            found.append((prefix + entry.name, folder / entry.name))
+        try:
+            is_folder = entry.is_dir() and not entry.is_symlink()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            _scan(folder / entry.name, entry.path, f"{prefix}{entry.name}/", found)
 
 
 #: fewer story files than this are read in this process: starting workers would cost more
@@ -83,7 +115,7 @@ def load_content(
     with a cache, a file whose bytes were read before is not parsed again; with `jobs`, the
     files are read by that many processes.
     """
-    listed = [(path, f"{shown_dir}/{path.relative_to(content_dir).as_posix()}") for path in story_files(content_dir)]
+    listed = [(path, f"{shown_dir}/{name}") for name, path in named_story_files(content_dir)]
     loaded: dict[Path, Loaded] = {}
     if memo is not None:
         for path, _ in listed:

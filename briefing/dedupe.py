@@ -12,8 +12,8 @@ import operator
 import re
 import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, combinations, compress, groupby, repeat
 
@@ -38,6 +38,13 @@ class Fingerprint:
     would take twenty times the memory, and an archive's fingerprints are held together)."""
 
     shingles: array[int]
+    #: those of them the candidate index uses (see `sampled`): chosen once, when the story is
+    #: composed, not on every build (choosing them was most of finding an archive's copies)
+    sample: array[int]
+
+    @classmethod
+    def of(cls, shingles: array[int]) -> Fingerprint:
+        return cls(shingles, array("I", sampled(shingles)))
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -45,12 +52,12 @@ def fingerprint(text: str) -> Fingerprint:
     words = list(map(str.casefold, _WORD.findall(text)))
     # the shingles are the words zipped with themselves shifted by 1, 2, 3 and 4: all in C
     shingles = map(" ".join, zip(*(words[shift:] for shift in range(SHINGLE_WORDS)), strict=False))
-    return Fingerprint(array("I", sorted(set(map(zlib.crc32, map(str.encode, shingles))))))
+    return Fingerprint.of(array("I", sorted(set(map(zlib.crc32, map(str.encode, shingles))))))
 
 
 def story_fingerprint(story: Story) -> Fingerprint:
     """What a story is compared by: its body's shingles (a brief is never a copy)."""
-    return fingerprint(story.body) if story.kind == "article" else Fingerprint(array("I"))
+    return fingerprint(story.body) if story.kind == "article" else Fingerprint.of(array("I"))
 
 
 @dataclass(slots=True)
@@ -78,11 +85,6 @@ def find_copies(
     verdicts = verdicts if verdicts is not None else Verdicts()
     if prints is None:
         prints = [story_fingerprint(story) for story in stories]
-    index: dict[int, list[int]] = defaultdict(list)
-    for number, print_ in enumerate(prints):
-        if len(print_.shingles) >= MIN_SHINGLES:
-            for shingle in _sampled(print_.shingles):
-                index[shingle].append(number)
     parent = list(range(len(stories)))
 
     def root(i: int) -> int:
@@ -91,20 +93,19 @@ def find_copies(
             i = parent[i]
         return i
 
-    # a shingle found in many stories is a stock phrase ("did not disclose the terms"), not a sign of copying
-    # (a story's numbers are appended in order, so each posting list is sorted and its pairs have a < b)
-    candidates = set(chain.from_iterable(combinations(m, 2) for m in index.values() if len(m) <= MAX_POSTING))
-    digests: dict[int, bytes] = {}
-    for a, pairs in groupby(sorted(candidates), key=operator.itemgetter(0)):
+    digests: list[bytes | None] = [None] * len(prints)  # made once per build and story, when it has a pair
+    known, used = verdicts.known, verdicts.used
+    for a, pairs in groupby(candidate_pairs(prints), key=operator.itemgetter(0)):
         mine: set[int] | None = None  # made once per story, and only when a pair is new
+        digest_a = digests[a] or _digest(prints, a, digests)
         for _, b in pairs:
-            key = (_digest(prints, a, digests), _digest(prints, b, digests))
-            copied = verdicts.known.get(key)
+            key = (digest_a, digests[b] or _digest(prints, b, digests))
+            copied = known.get(key)
             if copied is None:
                 mine = set(prints[a].shingles) if mine is None else mine
                 shared = len(mine.intersection(prints[b].shingles))
                 copied = shared >= MIN_CONTAINMENT * min(len(mine), len(prints[b].shingles))
-            verdicts.used[key] = copied
+            used[key] = copied
             if copied:
                 parent[root(b)] = root(a)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -118,15 +119,29 @@ def find_copies(
     return copies
 
 
-def _digest(prints: Sequence[Fingerprint], number: int, digests: dict[int, bytes]) -> bytes:
-    """A fingerprint's digest (made once per build and story)."""
-    found = digests.get(number)
-    if found is None:
-        found = digests[number] = hashlib.blake2b(prints[number].shingles.tobytes(), digest_size=16).digest()
+def candidate_pairs(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
+    """The pairs of stories (by their place, a < b, sorted) that share a sampled shingle found
+    in at most MAX_POSTING stories: a shingle found in many is a stock phrase ("did not disclose
+    the terms"), not a sign of copying."""
+    index: defaultdict[int, list[int]] = defaultdict(list)
+    for number, print_ in enumerate(prints):
+        if len(print_.shingles) >= MIN_SHINGLES:
+            # each sampled shingle's posting list gets the story's number: at C speed (a story
+            # has a hundred sampled shingles, an archive millions)
+            deque(map(list.append, map(index.__getitem__, print_.sample), repeat(number)), maxlen=0)
+    # a story's numbers are appended in order, so each posting list is sorted and its pairs have a < b
+    shared = (postings for postings in index.values() if 1 < len(postings) <= MAX_POSTING)
+    pairs: Iterable[tuple[int, int]] = chain.from_iterable(map(combinations, shared, repeat(2)))  # type: ignore[arg-type]
+    return sorted(set(pairs))
+
+
+def _digest(prints: Sequence[Fingerprint], number: int, digests: list[bytes | None]) -> bytes:
+    """A fingerprint's digest, kept in `digests`."""
+    found = digests[number] = hashlib.blake2b(prints[number].shingles.tobytes(), digest_size=16).digest()
     return found
 
 
-def _sampled(shingles: array[int]) -> Iterator[int]:
+def sampled(shingles: array[int]) -> Iterator[int]:
     """The shingles kept for the candidate index: those whose hash is a multiple of SAMPLE_EVERY.
 
     (Chosen in C, with map and compress: a story has hundreds of shingles.)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -69,16 +70,45 @@ class Decoded:
 
 def discover(seeds_dir: Path) -> list[Path]:
     """List every seed file below `seeds_dir`, sorted by their /-separated relative path."""
+    return [path for _, path in discover_named(seeds_dir)]
+
+
+def discover_named(seeds_dir: Path) -> list[tuple[str, Path]]:
+    """Every seed file below `seeds_dir` with its /-separated path relative to it, sorted by that.
+
+    Folders are listed with scandir, whose entries say what they are without a stat per
+    file; a link to a folder is not followed, and a folder that cannot be listed is skipped.
+    """
     if not seeds_dir.is_dir():
         return []
     found: list[tuple[str, Path]] = []
-    for folder, subfolders, names in os.walk(seeds_dir):  # scandir below: no stat a file
-        subfolders[:] = [name for name in subfolders if not _IGNORED_NAMES.match(name)]
-        base = Path(folder)
-        prefix = base.relative_to(seeds_dir).as_posix() + "/" if base != seeds_dir else ""
-        found.extend((prefix + name, base / name) for name in names if not _IGNORED_NAMES.match(name))
+    _scan(os.fspath(seeds_dir), "", found)
     found.sort(key=lambda pair: pair[0])
-    return [path for _, path in found if path.is_file()]
+    return found
+
+
+def _scan(folder: str, prefix: str, found: list[tuple[str, Path]]) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if _IGNORED_NAMES.match(entry.name):
+            continue
+        if _is(entry.is_dir):
+            if not entry.is_symlink():
+                _scan(entry.path, f"{prefix}{entry.name}/", found)
+        elif _is(entry.is_file):
+            found.append((prefix + entry.name, Path(entry.path)))
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """What a directory entry's test says, False when it cannot tell (a broken link, a race)."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 def seed_digest(data: bytes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -17,22 +17,44 @@ def quick_pickle(cls: type[T]) -> type[T]:
     """Pickle a frozen, slotted dataclass as the tuple of its values in slot order.
 
     The state functions dataclasses generates look every field up on every load, which made
-    reading the caches of a large archive slow; these do the same work at C speed where they can.
+    reading the caches of a large archive slow (a rebuild of 20,000 stories loads 470,000 of
+    these objects). These read the values at C speed, and set them through the slots' own
+    descriptors, one call a field written out as dataclasses writes its `__init__` (a loop
+    over the fields, or `object.__setattr__`, took twice as long).
     """
-    names = cls.__slots__  # type: ignore[attr-defined]
+    names: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
     values = operator.attrgetter(*names)
 
     def __getstate__(self: T) -> tuple[object, ...]:  # noqa: N807 - pickle's protocol
         state = values(self)
         return state if len(names) > 1 else (state,)
 
-    def __setstate__(self: T, state: tuple[object, ...]) -> None:  # noqa: N807 - pickle's protocol
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - replacing what dataclasses generated
-    setattr(cls, "__setstate__", __setstate__)  # noqa: B010
+    setattr(cls, "__setstate__", _slot_setter(cls, names))  # noqa: B010
     return cls
+
+
+def _slot_setter(cls: type, names: tuple[str, ...]) -> Callable[[object, tuple[object, ...]], None]:
+    """`__setstate__` for a slotted class: each value set by its slot's descriptor, in order.
+
+    A state of another length (a cache written by another layout) is a ValueError, as the
+    caches expect of a value they cannot read.
+    """
+    setters = {f"_set_{number}": getattr(cls, name).__set__ for number, name in enumerate(names)}
+    lines = [f"    _set_{number}(self, state[{number}])" for number in range(len(names))]
+    source = "\n".join(
+        [
+            "def __setstate__(self, state):",
+            f"    if len(state) != {len(names)}:",
+            f"        raise ValueError('{cls.__name__}: expected {len(names)} values, got %d' % len(state))",
+            *lines,
+        ]
+    )
+    namespace: dict[str, object] = dict(setters)
+    exec(source, namespace)  # noqa: S102 - source made above from the class's own slot names
+    setter: Callable[[object, tuple[object, ...]], None] = namespace["__setstate__"]  # type: ignore[assignment]
+    setter.__qualname__ = f"{cls.__qualname__}.__setstate__"
+    return setter
 
 
 @quick_pickle

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import json
 import logging
+import operator
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_digests
-from briefing.ingest import discover, file_digest, read_article
+from briefing.ingest import discover_named, file_digest, read_article
 from briefing.model import TAXONOMIES, RawArticle, Story
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
@@ -80,6 +81,12 @@ def shown(folder: Path, path: Path) -> str:
     return (folder / path.relative_to(folder)).as_posix()
 
 
+def shown_prefix(folder: Path) -> str:
+    """What `shown` puts before a /-separated name inside the folder (no Path made per file)."""
+    named = folder.as_posix()
+    return "" if named == "." else named if named.endswith("/") else named + "/"  # "/" and "//" end in one
+
+
 def load_rules() -> RuleSet:
     return parse_rules(*read_data("boilerplate.yaml"))
 
@@ -116,11 +123,11 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     memo = content_memo(config.cache)
     content = load_content(config.content, config.content.as_posix(), cache=content_cache, memo=memo, jobs=config.jobs)
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
-    paths = sorted(discover(config.seeds), key=lambda path: path.relative_to(config.seeds).as_posix())
-    report.seeds = len(paths)
+    seeds = sorted(discover_named(config.seeds), key=operator.itemgetter(0))
+    report.seeds = len(seeds)
     cache = compose_store(config.cache, registry_text(config))
     digests = FileDigests(seed_digests_path(config.cache), file_digest)
-    drafts, composed = compose_all(config, paths, rules, index, report, cache=cache, digests=digests)
+    drafts, composed = compose_all(config, seeds, rules, index, report, cache=cache, digests=digests)
     digests.save()
     kept_verdicts = verdicts_path(config.cache)
     kept = read_kept(kept_verdicts)
@@ -152,7 +159,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
 
 def compose_all(
     config: Config,
-    paths: Sequence[Path],
+    seeds: Sequence[tuple[str, Path]],
     rules: RuleSet,
     index: EntityIndex,
     report: Report,
@@ -162,11 +169,14 @@ def compose_all(
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order.
 
-    `digests` knows the digests of seeds unchanged since an earlier build without reading them.
+    `seeds` are the seed files with their /-separated names in the seeds folder, as
+    `discover_named` lists them; `digests` knows the digests of seeds unchanged since an
+    earlier build without reading them.
     """
-    jobs = [(config.seeds, path, shown(config.seeds, path)) for path in paths]
+    prefix = shown_prefix(config.seeds)
+    jobs = [(config.seeds, path, prefix + name) for name, path in seeds]
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
-    results = _cached(config.seeds, paths, cache, digests)
+    results = _cached(seeds, cache, digests)
     missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
@@ -180,12 +190,12 @@ def compose_all(
     results = [result if result is not None else next(remaining) for result in results]
     drafts: list[Draft] = []
     composed: set[str] = set()
-    for (_, path, _), result in zip(jobs, results, strict=True):
+    for (name, _), result in zip(seeds, results, strict=True):
         assert result is not None
         report.diagnostics.extend(result[1])
         if result[0] is not None:
             drafts.extend(result[0])
-            composed.add(path.relative_to(config.seeds).as_posix())
+            composed.add(name)
     return drafts, composed
 
 
@@ -207,20 +217,21 @@ def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
         return None  # gone or broken since it was composed: the draft stays as it was
 
 
-def _cache_key(seeds: Path, path: Path, digest: str | None = None) -> str:
-    return f"{path.relative_to(seeds).as_posix()}\0{digest or file_digest(path)}"
+def _named_key(name: str, path: Path, digest: str | None = None) -> str:
+    """A seed's key in the compose cache: its name in the seeds folder and the digest of its bytes."""
+    return f"{name}\0{digest or file_digest(path)}"
 
 
 def _cached(
-    seeds: Path, paths: Sequence[Path], cache: Store | None, digests: FileDigests | None
+    seeds: Sequence[tuple[str, Path]], cache: Store | None, digests: FileDigests | None
 ) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
     """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
     if cache is None:
-        return [None] * len(paths)
+        return [None] * len(seeds)
     keys: list[str | None] = []
-    for path in paths:
+    for name, path in seeds:
         try:
-            keys.append(_cache_key(seeds, path, digests.of(path) if digests else None))
+            keys.append(_named_key(name, path, digests.of(path) if digests else None))
         except OSError:
             keys.append(None)  # gone or unreadable: composing it says why
     found = cache.get_many([key for key in keys if key is not None])
@@ -249,7 +260,7 @@ def _compose_one(
     try:
         drafts = compose(article, rules, index)
         if cache is not None:  # keyed by the bytes it read: the seed is not read again for its key
-            cache.put(_cache_key(seeds, path, article.digest), (drafts, notes))
+            cache.put(_named_key(article.path, path, article.digest), (drafts, notes))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]
@@ -409,8 +420,7 @@ def explain(config: Config, seed_names: Iterable[str]) -> tuple[list[str], Repor
     report = Report()
     index = load_index(load_site_registry(config, report))
     rules = load_rules()
-    paths = discover(config.seeds)
-    drafts, _ = compose_all(config, paths, rules, index, report)
+    drafts, _ = compose_all(config, discover_named(config.seeds), rules, index, report)
     drafts, _ = forget_recurring(drafts, copies_of(drafts), rules, index, functools.partial(reread, config.seeds))
     lines: list[str] = []
     for name in seed_names:

@@ -218,7 +218,7 @@ def test_reversed_discovery_order_gives_the_same_tree(tmp_path: Path, monkeypatc
     from briefing.cli import main
 
     trees = []
-    real = pipeline.discover
+    real = pipeline.discover_named
     for name, flip in (("forward", False), ("reversed", True)):
         project = tmp_path / name
         shutil.copytree(SAMPLE_SEEDS, project / "seeds")
@@ -227,7 +227,7 @@ def test_reversed_discovery_order_gives_the_same_tree(tmp_path: Path, monkeypatc
             "Same title twice\n\nA different body about Takeda in Osaka, which the company said would grow.\n",
             encoding="utf-8",
         )
-        monkeypatch.setattr(pipeline, "discover", lambda folder, flip=flip: real(folder)[:: -1 if flip else 1])
+        monkeypatch.setattr(pipeline, "discover_named", lambda folder, flip=flip: real(folder)[:: -1 if flip else 1])
         monkeypatch.chdir(project)
         assert main(["--templates", str(ROOT / "templates"), "--quiet"]) == 0
         trees.append({k: v for k, v in tree(project).items() if not k.startswith(".cache/")})

@@ -1,0 +1,237 @@
+"""What rebuilds reuse must equal what is made afresh: pickled values, seed listings, copies."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import os
+import pickle
+from array import array
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefing.cache import StatusMemo
+from briefing.canonical import _ACRONYM as ACRONYM
+from briefing.canonical import unify_names
+from briefing.compose import Draft, Trace
+from briefing.content import named_story_files
+from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
+from briefing.entities import Entities
+from briefing.ingest import _IGNORED_NAMES, discover_named
+from briefing.model import RawArticle, Removal, Story
+from briefing.pipeline import shown, shown_prefix
+from briefing.registry import Entry
+
+texts = st.text(max_size=30)
+names = st.lists(st.text(min_size=1, max_size=12), max_size=3).map(tuple)
+dates = st.none() | st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 1, 1))
+
+
+@given(line=st.integers(min_value=0, max_value=10**9), text=texts, rule=texts)
+def test_a_removal_pickles_to_an_equal_removal(line: int, text: str, rule: str) -> None:
+    removal = Removal(line, text, rule)
+    assert pickle.loads(pickle.dumps(removal, protocol=pickle.HIGHEST_PROTOCOL)) == removal
+
+
+stories = st.builds(
+    Story,
+    title=texts,
+    slug=texts,
+    date=dates,
+    companies=names,
+    part=st.none() | st.integers(1, 50),
+    hidden=st.booleans(),
+    body=texts,
+    seed=st.none() | texts,
+)
+
+
+@given(stories)
+def test_a_story_pickles_to_an_equal_story(story: Story) -> None:
+    again = pickle.loads(pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == story and repr(again) == repr(story)
+
+
+def test_a_pickled_state_of_another_length_is_refused() -> None:
+    """A cache written by another layout of a class is a ValueError, which the caches read as a miss."""
+    with pytest.raises(ValueError, match="Removal: expected 3 values, got 2"):
+        Removal.__new__(Removal).__setstate__((1, "a"))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), unique=True).map(sorted))
+def test_a_fingerprints_sample_is_its_shingles_that_the_index_keeps(shingles: list[int]) -> None:
+    made = Fingerprint.of(array("I", shingles))
+    assert list(made.sample) == [s for s in shingles if s % SAMPLE_EVERY == 0]
+    assert pickle.loads(pickle.dumps(made)) == made
+
+
+def test_candidate_pairs_are_those_of_posting_lists_of_at_most_twenty_stories() -> None:
+    words = [f"w{n}" for n in range(400)]
+    bodies = [" ".join(words[i * 10 : i * 10 + 60]) for i in range(30)] + [" ".join(words[:60])] * 25
+    prints = [fingerprint(body) for body in bodies]
+    postings: dict[int, list[int]] = {}
+    for number, made in enumerate(prints):
+        if len(made.shingles) >= 20:
+            for shingle in made.shingles:
+                if shingle % SAMPLE_EVERY == 0:
+                    postings.setdefault(shingle, []).append(number)
+    expected = sorted(
+        {(a, b) for found in postings.values() if len(found) <= 20 for a in found for b in found if a < b}
+    )
+    assert candidate_pairs(prints) == expected
+
+
+@pytest.mark.parametrize("folder", ["seeds", "./seeds", ".", "", "/", "//", "/tmp/x/", "a/../b"])
+def test_shown_prefix_is_what_shown_puts_before_a_name(folder: str) -> None:
+    assert shown_prefix(Path(folder)) + "a/b.txt" == shown(Path(folder), Path(folder) / "a" / "b.txt")
+
+
+def _walked(seeds_dir: Path) -> list[tuple[str, Path]]:
+    """Seeds as the earlier listing found them (os.walk and a stat a file): the reference."""
+    found: list[tuple[str, Path]] = []
+    for folder, subfolders, files in os.walk(seeds_dir):
+        subfolders[:] = [name for name in subfolders if not _IGNORED_NAMES.match(name)]
+        base = Path(folder)
+        prefix = base.relative_to(seeds_dir).as_posix() + "/" if base != seeds_dir else ""
+        found.extend((prefix + name, base / name) for name in files if not _IGNORED_NAMES.match(name))
+    found.sort(key=lambda pair: pair[0])
+    return [(name, path) for name, path in found if path.is_file()]
+
+
+def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    for name in ("b.txt", "a.html", "sub/c.txt", "sub/deeper/d.txt", ".hidden/e.txt", "sub/.f.txt", "g~", "README"):
+        (seeds / name).parent.mkdir(parents=True, exist_ok=True)
+        (seeds / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "h.txt").write_text("x", encoding="utf-8")
+    (seeds / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    (seeds / "file-link.txt").symlink_to(seeds / "b.txt")  # a link to a file: a seed
+    (seeds / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a seed
+    found = discover_named(seeds)
+    assert found == _walked(seeds)
+    assert [name for name, _ in found] == ["a.html", "b.txt", "file-link.txt", "sub/c.txt", "sub/deeper/d.txt"]
+    assert discover_named(tmp_path / "none") == []
+
+
+def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    for name in ("b.md", "a.md", "notes.txt", ".hidden.md", "sub/c.md", ".dot/d.md", "sub/deeper/e.md", "x.md/f.md"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "g.md").write_text("x", encoding="utf-8")
+    (content / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    (content / "link.md").symlink_to(content / "a.md")
+    expected = sorted(content.rglob("*.md"), key=lambda path: path.relative_to(content).as_posix())
+    found = named_story_files(content)
+    assert [path for _, path in found] == expected
+    assert [name for name, _ in found] == [path.relative_to(content).as_posix() for path in expected]
+    assert named_story_files(tmp_path / "none") == []
+
+
+def _files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    made = [folder / f"{number:03}.md" for number in range(count)]
+    for path in made:
+        path.write_text(path.name, encoding="utf-8")
+    return made
+
+
+def _remembered(memory: Path, files: list[Path], value: str) -> None:
+    memo: StatusMemo[str] = StatusMemo(memory, settle_ns=0)
+    for path in files:
+        if memo.known(path) is None:
+            memo.remember(path, f"{value} {path.name}")
+    memo.save()
+
+
+def test_a_memory_keeps_a_few_changes_apart_and_reads_them_back(tmp_path: Path) -> None:
+    memory = tmp_path / "memo.status"
+    files = _files(tmp_path / "content", 100)
+    _remembered(memory, files, "first")
+    whole = memory.read_bytes()
+    files += _files(tmp_path / "more", 2)
+    files[0].write_text("changed", encoding="utf-8")
+    files[5].unlink()
+    del files[5]
+    _remembered(memory, files, "second")
+    assert memory.read_bytes() == whole  # one file added, one changed, one gone: only the changes written
+    assert memory.with_name("memo.status.changes").exists()
+    again: StatusMemo[str] = StatusMemo(memory, settle_ns=0)
+    assert [again.known(path) for path in files] == [
+        f"{'second' if path == files[0] or path.parent.name == 'more' else 'first'} {path.name}" for path in files
+    ]
+    again.save()  # nothing new: nothing written
+    assert StatusMemo[str](memory).known(files[1]) == "first 001.md"
+
+
+def test_many_changes_write_the_memory_whole_and_stale_changes_are_not_applied(tmp_path: Path) -> None:
+    memory = tmp_path / "memo.status"
+    files = _files(tmp_path / "content", 100)
+    _remembered(memory, files, "first")
+    changes = memory.with_name("memo.status.changes")
+    files[0].write_text("changed", encoding="utf-8")
+    _remembered(memory, files, "second")
+    stale = changes.read_bytes()  # changes to the memory as it was
+    for path in files:
+        path.write_text("all changed", encoding="utf-8")
+    _remembered(memory, files, "third")
+    assert not changes.exists()  # written whole: the changes are in it
+    changes.write_bytes(stale)  # as a build killed between the two writes would leave them
+    assert StatusMemo[str](memory).known(files[0]) == "third 000.md"
+
+
+def _unified_one_story_at_a_time(drafts: list[Draft]) -> list[Story]:
+    """The names unify_names gave before it joined each entity's spellings once: the reference."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            node = parent[node]
+        return node
+
+    usage: Counter[tuple[str, str]] = Counter()
+    for draft in drafts:
+        for entry in draft.entities.discovered:
+            usage[entry.kind, entry.name] += 1
+            for spelling in (entry.name, *entry.aliases):
+                parent[root((entry.kind, entry.name))] = root((entry.kind, "\0" + spelling.casefold()))
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name in usage:
+        groups.setdefault(root(name), []).append(name)
+    rename = {}
+    for names in groups.values():
+        best = max(names, key=lambda n: (usage[n], bool(ACRONYM.match(n[1])), len(n[1]), n[1]))
+        rename.update({name: best[1] for name in names if name != best})
+    return [
+        dataclasses.replace(
+            draft.story,
+            companies=tuple(dict.fromkeys(rename.get(("companies", n), n) for n in draft.story.companies)),
+        )
+        for draft in drafts
+    ]
+
+
+SPELLINGS = ("NKGen", "NKGen Biotech", "NKGEN", "DCB", "Development Center", "dcb", "Heka")
+
+
+@given(st.lists(st.lists(st.tuples(st.sampled_from(SPELLINGS), st.sets(st.sampled_from(SPELLINGS))), max_size=3)))
+def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_by_story(
+    stories: list[list[tuple[str, set[str]]]],
+) -> None:
+    drafts = []
+    for number, found in enumerate(stories):
+        entries = tuple(Entry("companies", name, tuple(sorted(aliases - {name}))) for name, aliases in found)
+        story = Story(
+            title=f"{number}", slug="", seed=f"{number}.txt", companies=tuple(dict.fromkeys(n for n, _ in found))
+        )
+        article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
+        trace = Trace(None, "", (), (), ())
+        drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
+    assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
