@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing.clean import clean_text
@@ -24,7 +26,20 @@ class Trace:
     body_text: str  # the paragraphs, as entity mentions count their places in it (after the title)
     phrases: tuple[str, ...]  # phrase keys of the short paragraphs: recurring lines are learned from these
     long_phrases: tuple[str, ...]  # keys as short as those, of longer paragraphs: matched, never learned
-    removed: tuple[Removal, ...]  # what cleaning took out
+    # what cleaning took out, kept packed (`pack_removals`): a large archive's drafts hold half a
+    # million removed lines, and only the review page's few rows and `explain` read them
+    removal_data: bytes
+    removals: int  # how many
+
+    @property
+    def removed(self) -> tuple[Removal, ...]:
+        """What cleaning took out, line by line."""
+        return tuple(Removal(*values) for values in pickle.loads(self.removal_data))  # noqa: S301 - our own
+
+
+def pack_removals(removed: Sequence[Removal]) -> bytes:
+    """Removals as the bytes a Trace keeps: plain tuples, pickled."""
+    return pickle.dumps(tuple((r.line, r.text, r.rule) for r in removed), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 @quick_pickle
@@ -48,7 +63,8 @@ def trace_of(document: CleanDocument) -> Trace:
         body_text=document.body_text,
         phrases=tuple(map(phrase_key, short)),
         long_phrases=tuple(key for key in longer if len(key) <= RECURRING_MAX_LENGTH),
-        removed=document.removed,
+        removal_data=pack_removals(document.removed),
+        removals=len(document.removed),
     )
 
 

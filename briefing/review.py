@@ -147,7 +147,7 @@ def review_context(
             for mention in first_discoveries(draft.entities.mentions, listed):
                 # the sentence is cut out later, for the rows the page shows
                 discovered.append((story.slug, mention.kind, mention.name, mention.rule, (draft, mention.start)))
-        if draft.trace.removed and (story.part or 1) == 1:
+        if draft.trace.removals and (story.part or 1) == 1:
             removed.append(draft)  # its lines are listed later, for the rows the page shows
     before = previous or {}
     added = tuple(sorted(set(manifest) - set(before))) if previous is not None else ()

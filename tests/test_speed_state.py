@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from briefing.cache import StatusMemo
 from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
-from briefing.compose import Draft, Trace
+from briefing.compose import Draft, Trace, pack_removals
 from briefing.content import named_story_files
 from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
 from briefing.entities import Entities
@@ -232,6 +232,15 @@ def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_b
             title=f"{number}", slug="", seed=f"{number}.txt", companies=tuple(dict.fromkeys(n for n, _ in found))
         )
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
-        trace = Trace(None, "", (), (), ())
+        trace = Trace(None, "", (), (), pack_removals(()), 0)
         drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
     assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
+
+
+@given(st.lists(st.tuples(st.integers(1, 10_000), st.text(max_size=40), st.sampled_from(["promo", "byline", "ad"]))))
+def test_a_trace_gives_back_the_removals_it_packed(removed: list[tuple[int, str, str]]) -> None:
+    from briefing.model import Removal
+
+    removals = tuple(Removal(line, text, rule) for line, text, rule in removed)
+    trace = Trace(None, "", (), (), pack_removals(removals), len(removals))
+    assert pickle.loads(pickle.dumps(trace)).removed == removals
