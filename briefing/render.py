@@ -21,7 +21,9 @@ from markupsafe import Markup
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
+from briefing.exports import Tallied
 from briefing.site import Page, stories_per_month
+from briefing.tally import Tally
 from briefing.taxonomy import companions_by_type
 
 MONTH_NAMES = (
@@ -109,7 +111,8 @@ PLAIN_HEADING = re.compile(rf"(?P<level>\#{{2,6}})\ (?P<text>{_PLAIN_TEXT})", re
 
 
 def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Environment:
-    """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies."""
+    """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
+    and the values that long entities' pages and exports are made from, chunk by chunk."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml"]),
@@ -130,8 +133,10 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.globals["page_links"] = _Fragments(env, "_macros.html", "page_link").pages
     env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
     # worked out when a page is rendered, so that pages the build skips cost nothing
-    env.globals["companions_by_type"] = companions_by_type
-    env.globals["stories_per_month"] = stories_per_month
+    tally = Tally(bodies)
+    env.globals["tally"] = tally
+    env.globals["companions_by_type"] = functools.partial(companions_by_type, tally=tally)
+    env.globals["stories_per_month"] = functools.partial(stories_per_month, tally=tally)
     return env
 
 
@@ -246,6 +251,8 @@ def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
     if page.text is not None:
         return page.text
+    if isinstance(page.make, Tallied) and isinstance(tally := env.globals.get("tally"), Tally):
+        return page.make(tally)
     if page.make is not None:
         return page.make()
     try:
