@@ -79,6 +79,8 @@ def _entities_json(grouped: Sequence[Sequence[Term]]) -> str:
 #: a string as JSON, non-ASCII text kept as it is (what JSONEncoder(ensure_ascii=False) writes
 #: for a string, in list items and dict values too)
 _TEXT = json.encoder.encode_basestring
+#: a string as JSON, non-ASCII text escaped (what JSONEncoder() writes for a string)
+_ASCII = json.encoder.encode_basestring_ascii
 
 
 def _texts(values: Sequence[str]) -> str:
@@ -100,9 +102,8 @@ def story_json(story: Story) -> str:
 
 
 #: json.dumps with an option makes a new encoder at every call (most of its cost for small
-#: items); these are made once. _ENCODE_TEXT keeps non-ASCII text as it is.
+#: items); this one is made once. It keeps non-ASCII text as it is.
 _ENCODE_TEXT = json.JSONEncoder(ensure_ascii=False).encode
-_ENCODE = json.JSONEncoder().encode
 
 
 def _json(items: Sequence[object]) -> str:
@@ -111,13 +112,6 @@ def _json(items: Sequence[object]) -> str:
     if not items:
         return "[]\n"
     return "[\n" + ",\n".join(map(_ENCODE_TEXT, items)) + "\n]\n"
-
-
-def _json_object(pairs: Mapping[str, object]) -> str:
-    """A JSON object, one key a line (as _json)."""
-    if not pairs:
-        return "{}\n"
-    return "{\n" + ",\n".join(f"{_ENCODE_TEXT(k)}: {_ENCODE(v)}" for k, v in pairs.items()) + "\n}\n"
 
 
 def _csv(stories: Sequence[Story], tally: Tally) -> str:
@@ -167,7 +161,11 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
 
 
 def _dates_json(stories: Sequence[Story]) -> str:
-    return _json_object({s.slug: s.date.isoformat() if s.date else "" for s in stories})
+    """A JSON object, one key a line (as _json); dates are written as json writes them by default."""
+    dates = {s.slug: s.date.isoformat() if s.date else "" for s in stories}
+    if not dates:
+        return "{}\n"
+    return "{\n" + ",\n".join([f"{_TEXT(slug)}: {_ASCII(date)}" for slug, date in dates.items()]) + "\n}\n"
 
 
 def _term_json(term: Term, tally: Tally) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import markdown
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
@@ -132,6 +132,7 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.globals["feed_entries"] = _Fragments(env, "_feed.xml", "feed_entry").join
     env.globals["page_links"] = _Fragments(env, "_macros.html", "page_link").pages
     env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
+    env.globals["sitemap_urls"] = sitemap_urls
     # worked out when a page is rendered, so that pages the build skips cost nothing
     tally = Tally(bodies)
     env.globals["tally"] = tally
@@ -177,6 +178,13 @@ class _Fragments:
         """The macro's output for each page of a list (numbered from 1), `current` marked."""
         links = [self(url, number, root, number == current) for number, url in enumerate(urls, 1)]
         return Markup("".join(links))  # noqa: S704 - each is Markup
+
+
+def sitemap_urls(urls: Sequence[str], base_url: str) -> Markup:
+    """A sitemap's <url> lines, one a line (a site has tens of thousands of pages: a template
+    loop took a quarter of a second)."""
+    start = f"  <url><loc>{escape(base_url)}"
+    return Markup("".join([f"{start}{escape(url)}</loc></url>\n" for url in urls]))  # noqa: S704 - escaped
 
 
 def markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -> Markup:

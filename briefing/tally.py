@@ -13,7 +13,7 @@ and makes one chunk.
 from __future__ import annotations
 
 import hashlib
-import pickle
+import marshal
 from collections import Counter
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -22,8 +22,9 @@ from typing import TypeVar
 from briefing.cache import Store
 from briefing.model import ENTITY_KEYS, Story
 
-#: everything a tally's value may be made from, out of a story (its digest covers these)
-STORY_FIELDS = attrgetter("slug", "title", "date", "kind", "source", "authors", *ENTITY_KEYS, "summary", "duplicate_of")
+#: everything a tally's value may be made from, out of a story, but its date (a story's digest
+#: covers these and the date)
+STORY_FIELDS = attrgetter("slug", "title", "kind", "source", "authors", *ENTITY_KEYS, "summary", "duplicate_of")
 #: a chunk ends after a story whose digest's first byte is below this: 64 stories on average
 CHUNK_END = 4
 #: a run of chunks ends after a story whose digest's first two bytes are below this: 2,048 on average
@@ -41,30 +42,40 @@ def _digest(data: bytes) -> bytes:
 
 def cut(stories: Sequence[Story], digests: Sequence[bytes]) -> Plan:
     """Stories cut into runs of chunks after the stories whose digests say so (see CHUNK_END, RUN_END)."""
+    ends = [number for number, digest in enumerate(digests, 1) if digest[0] < CHUNK_END]  # at C speed, nearly
+    if not ends or ends[-1] != len(digests):
+        ends.append(len(digests))
     plan: Plan = []
     chunks: list[tuple[str, Sequence[Story]]] = []
     start = 0
-    for number, digest in enumerate(digests, 1):
-        if digest[0] >= CHUNK_END and number < len(digests):
-            continue
-        chunks.append((_digest(b"".join(digests[start:number])).hex(), stories[start:number]))
-        start = number
-        if int.from_bytes(digest[:2]) < RUN_END or number == len(digests):
+    for end in ends:
+        chunks.append((_digest(b"".join(digests[start:end])).hex(), stories[start:end]))
+        start = end
+        if int.from_bytes(digests[end - 1][:2]) < RUN_END or end == len(digests):
             plan.append((_digest("".join(key for key, _ in chunks).encode()).hex(), chunks))
             chunks = []
     return plan
+
+
+def story_digest(story: Story) -> bytes:
+    """A digest of what a tally may read of a story (STORY_FIELDS and the date)."""
+    # marshal's first format writes every string whole, whatever object holds it (pickle and
+    # later formats refer back to an object met before): the same values make the same bytes
+    date = story.date.toordinal() if story.date else 0
+    return _digest(marshal.dumps((STORY_FIELDS(story), date), 0))
 
 
 class Tally:
     """Values of story lists worked out chunk by chunk; with a store, chunks and runs are kept.
 
     `kind` names what is made and the version of how (values of one kind are merged only with
-    values of that kind); `make` may read only the STORY_FIELDS of the stories it is given.
+    values of that kind); `make` may read only the STORY_FIELDS and dates of the stories it is given.
     """
 
     def __init__(self, store: Store | None) -> None:
         self.store = store
-        self._digests: dict[int, tuple[Story, bytes]] = {}  # the story is kept: its id is not reused
+        self._digests: dict[int, bytes] = {}  # by the story's id (kept in _alive: an id is not reused)
+        self._alive: list[Story] = []
         self._plans: dict[int, tuple[Sequence[Story], Plan]] = {}
 
     def over(
@@ -93,16 +104,19 @@ class Tally:
         """How a list is cut (worked out once per list: an entity's stories make several values)."""
         known = self._plans.get(id(stories))
         if known is None:
-            known = (stories, cut(stories, [self._story_digest(story) for story in stories]))
+            digests = list(map(self._digests.get, map(id, stories)))  # at C speed: lists are long
+            if None in digests:
+                for story, digest in zip(stories, digests, strict=True):
+                    if digest is None:
+                        self._remember(story)
+                digests = list(map(self._digests.get, map(id, stories)))
+            known = (stories, cut(stories, digests))  # type: ignore[arg-type] # each is remembered now
             self._plans[id(stories)] = known
         return known[1]
 
-    def _story_digest(self, story: Story) -> bytes:
-        known = self._digests.get(id(story))
-        if known is None:
-            known = (story, _digest(pickle.dumps(STORY_FIELDS(story), protocol=pickle.HIGHEST_PROTOCOL)))
-            self._digests[id(story)] = known
-        return known[1]
+    def _remember(self, story: Story) -> None:
+        self._digests[id(story)] = story_digest(story)
+        self._alive.append(story)
 
     def _chunks(
         self, kind: str, chunks: Sequence[tuple[str, Sequence[Story]]], make: Callable[[Sequence[Story]], V]

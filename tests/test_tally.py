@@ -24,7 +24,7 @@ from briefing.cache import Store
 from briefing.exports import CSV_COLUMNS, Tallied, csv_rows, export_files, search_files, story_json
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
 from briefing.site import stories_per_month
-from briefing.tally import MIN_STORIES, Tally, add_counts, cut
+from briefing.tally import MIN_STORIES, Tally, add_counts, cut, story_digest
 from briefing.taxonomy import COMPANIONS, Term, companions_by_type
 
 NAMES = ("Japan", "Korea", "Astellas", "Takeda", "iPS cells", "CAR-T", "Ünïcode Ltd", 'Quote "Co"', "a, b; c")
@@ -181,13 +181,12 @@ def test_one_new_story_makes_one_chunk_again(tmp_path: Path) -> None:
 
 def test_chunks_are_cut_by_the_stories_themselves() -> None:
     stories = make_stories(3000, seed=3)
-    tally = Tally(None)
-    plan = cut(stories, [tally._story_digest(s) for s in stories])
+    plan = cut(stories, [story_digest(s) for s in stories])
     chunks = [chunk for _, run in plan for _, chunk in run]
     assert [s for chunk in chunks for s in chunk] == stories
     assert 20 < len(chunks) < 100  # 64 stories on average
     shorter = stories[1:]
-    kept = cut(shorter, [tally._story_digest(s) for s in shorter])
+    kept = cut(shorter, [story_digest(s) for s in shorter])
     keys = {key for _, run in plan for key, _ in run}
     assert len({key for _, run in kept for key, _ in run} - keys) <= 1
 
