@@ -147,14 +147,21 @@ class _Fragments:
     entity's pages all list links to each other."""
 
     def __init__(self, env: Environment, template: str, macro: str) -> None:
-        self.env, self.template, self.macro = env, template, macro
+        self.env, self.template, self.macro_name = env, template, macro
         self.made: dict[tuple[object, ...], tuple[object, Markup]] = {}
+        self._macro: Callable[..., str] | None = None
+
+    @property
+    def macro(self) -> Callable[..., str]:
+        """The macro, looked up once (a lookup asks the file system whether the template changed)."""
+        if self._macro is None:
+            self._macro = getattr(self.env.get_template(self.template).module, self.macro_name)
+        return self._macro
 
     def __call__(self, subject: object, *args: object) -> Markup:
         key = (id(subject), *args)
         if key not in self.made:  # the subject is kept with it: its id is not reused while it is here
-            macro = getattr(self.env.get_template(self.template).module, self.macro)
-            self.made[key] = (subject, Markup(macro(subject, *args)))  # noqa: S704 - escaped by Jinja
+            self.made[key] = (subject, Markup(self.macro(subject, *args)))  # noqa: S704 - escaped by Jinja
         return self.made[key][1]
 
     def join(self, subjects: Sequence[object], *args: object) -> Markup:
@@ -169,8 +176,7 @@ class _Fragments:
         for name, slug in names:
             key = (plural, name, slug, root)
             if key not in self.made:
-                macro = getattr(self.env.get_template(self.template).module, self.macro)
-                self.made[key] = (None, Markup(macro(*key)))  # noqa: S704 - escaped by Jinja
+                self.made[key] = (None, Markup(self.macro(*key)))  # noqa: S704 - escaped by Jinja
             made.append(self.made[key][1])
         return Markup("".join(made))  # noqa: S704 - each is Markup
 

@@ -106,17 +106,13 @@ class Tally:
         if known is None:
             digests = list(map(self._digests.get, map(id, stories)))  # at C speed: lists are long
             if None in digests:
-                for story, digest in zip(stories, digests, strict=True):
-                    if digest is None:
-                        self._remember(story)
+                missing = [story for story, digest in zip(stories, digests, strict=True) if digest is None]
+                self._digests.update(zip(map(id, missing), map(story_digest, missing), strict=True))
+                self._alive += missing
                 digests = list(map(self._digests.get, map(id, stories)))
             known = (stories, cut(stories, digests))  # type: ignore[arg-type] # each is remembered now
             self._plans[id(stories)] = known
         return known[1]
-
-    def _remember(self, story: Story) -> None:
-        self._digests[id(story)] = story_digest(story)
-        self._alive.append(story)
 
     def _chunks(
         self, kind: str, chunks: Sequence[tuple[str, Sequence[Story]]], make: Callable[[Sequence[Story]], V]
