@@ -23,10 +23,12 @@ from hypothesis import strategies as st
 from briefing.cache import Store
 from briefing.exports import CSV_COLUMNS, Tallied, csv_rows, export_files, search_files, story_json
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
-from briefing.site import stories_per_month
+from briefing.render import make_environment, render_page
+from briefing.site import SiteInfo, plan_site, stories_per_month
 from briefing.tally import MIN_STORIES, Tally, add_counts, cut, story_digest
 from briefing.taxonomy import COMPANIONS, Term, companions_by_type
 
+ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("Japan", "Korea", "Astellas", "Takeda", "iPS cells", "CAR-T", "Ünïcode Ltd", 'Quote "Co"', "a, b; c")
 
 
@@ -233,3 +235,33 @@ def test_records_written_directly_are_what_json_and_csv_write(
 
 
 CSV_COLUMNS_LINE = ",".join(CSV_COLUMNS) + "\n"
+
+
+#: the sitemap as its template wrote it before its lines were joined in Python
+SITEMAP_LOOP = """<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{% for url in urls %}
+  <url><loc>{{ site.base_url }}{{ url }}</loc></url>
+{% endfor %}
+</urlset>
+"""
+
+
+@settings(max_examples=50, deadline=None)
+@given(urls=st.lists(st.text(max_size=20)), base_url=st.sampled_from(["", "https://example.org/a&b/", "<'\">"]))
+def test_the_sitemap_is_what_its_template_loop_wrote(urls: list[str], base_url: str) -> None:
+    env = make_environment(ROOT / "templates")
+    site = SiteInfo("Title", "Description", base_url)
+    loop = env.from_string(SITEMAP_LOOP)
+    assert env.get_template("sitemap.xml").render(urls=urls, site=site) == loop.render(urls=urls, site=site)
+
+
+def test_an_entity_page_is_the_same_from_a_tally_that_keeps_chunks(tmp_path: Path) -> None:
+    stories = make_stories(1500, seed=11)
+    term = term_of(stories)
+    pages = [p for p in plan_site(stories, {"countries": (term,)}, SiteInfo("T", "D", "")) if p.template == "term.html"]
+    assert len(pages) > 1
+    plain = [render_page(make_environment(ROOT / "templates"), p) for p in pages]
+    store = Store(tmp_path / "bodies.sqlite")
+    for _ in range(2):  # made and kept, then read back
+        assert [render_page(make_environment(ROOT / "templates", bodies=store), p) for p in pages] == plain
