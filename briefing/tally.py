@@ -27,8 +27,10 @@ from briefing.model import ENTITY_KEYS, Story
 STORY_FIELDS = attrgetter("slug", "title", "kind", "source", "authors", *ENTITY_KEYS, "summary", "duplicate_of")
 #: a chunk ends after a story whose digest's first byte is below this: 64 stories on average
 CHUNK_END = 4
-#: a run of chunks ends after a story whose digest's first two bytes are below this: 2,048 on average
-RUN_END = 32
+#: a run of chunks ends after a story whose digest's first two bytes are below this: 512 stories
+#: on average (each rebuild keeps a new run of the archive's stories.json and stories.csv: a
+#: longer run would make the cache grow faster)
+RUN_END = 128
 #: lists shorter than this are worked out directly: reading a cache would cost more
 MIN_STORIES = 256
 V = TypeVar("V")
