@@ -16,12 +16,14 @@ from pathlib import Path
 import markdown
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
+from briefing.exports import Tallied
 from briefing.site import Page, stories_per_month
+from briefing.tally import Tally
 from briefing.taxonomy import companions_by_type
 
 MONTH_NAMES = (
@@ -109,7 +111,8 @@ PLAIN_HEADING = re.compile(rf"(?P<level>\#{{2,6}})\ (?P<text>{_PLAIN_TEXT})", re
 
 
 def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Environment:
-    """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies."""
+    """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
+    and the values that long entities' pages and exports are made from, chunk by chunk."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml"]),
@@ -129,9 +132,12 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.globals["feed_entries"] = _Fragments(env, "_feed.xml", "feed_entry").join
     env.globals["page_links"] = _Fragments(env, "_macros.html", "page_link").pages
     env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
+    env.globals["sitemap_urls"] = sitemap_urls
     # worked out when a page is rendered, so that pages the build skips cost nothing
-    env.globals["companions_by_type"] = companions_by_type
-    env.globals["stories_per_month"] = stories_per_month
+    tally = Tally(bodies)
+    env.globals["tally"] = tally
+    env.globals["companions_by_type"] = functools.partial(companions_by_type, tally=tally)
+    env.globals["stories_per_month"] = functools.partial(stories_per_month, tally=tally)
     return env
 
 
@@ -141,14 +147,21 @@ class _Fragments:
     entity's pages all list links to each other."""
 
     def __init__(self, env: Environment, template: str, macro: str) -> None:
-        self.env, self.template, self.macro = env, template, macro
+        self.env, self.template, self.macro_name = env, template, macro
         self.made: dict[tuple[object, ...], tuple[object, Markup]] = {}
+        self._macro: Callable[..., str] | None = None
+
+    @property
+    def macro(self) -> Callable[..., str]:
+        """The macro, looked up once (a lookup asks the file system whether the template changed)."""
+        if self._macro is None:
+            self._macro = getattr(self.env.get_template(self.template).module, self.macro_name)
+        return self._macro
 
     def __call__(self, subject: object, *args: object) -> Markup:
         key = (id(subject), *args)
         if key not in self.made:  # the subject is kept with it: its id is not reused while it is here
-            macro = getattr(self.env.get_template(self.template).module, self.macro)
-            self.made[key] = (subject, Markup(macro(subject, *args)))  # noqa: S704 - escaped by Jinja
+            self.made[key] = (subject, Markup(self.macro(subject, *args)))  # noqa: S704 - escaped by Jinja
         return self.made[key][1]
 
     def join(self, subjects: Sequence[object], *args: object) -> Markup:
@@ -163,8 +176,7 @@ class _Fragments:
         for name, slug in names:
             key = (plural, name, slug, root)
             if key not in self.made:
-                macro = getattr(self.env.get_template(self.template).module, self.macro)
-                self.made[key] = (None, Markup(macro(*key)))  # noqa: S704 - escaped by Jinja
+                self.made[key] = (None, Markup(self.macro(*key)))  # noqa: S704 - escaped by Jinja
             made.append(self.made[key][1])
         return Markup("".join(made))  # noqa: S704 - each is Markup
 
@@ -172,6 +184,13 @@ class _Fragments:
         """The macro's output for each page of a list (numbered from 1), `current` marked."""
         links = [self(url, number, root, number == current) for number, url in enumerate(urls, 1)]
         return Markup("".join(links))  # noqa: S704 - each is Markup
+
+
+def sitemap_urls(urls: Sequence[str], base_url: str) -> Markup:
+    """A sitemap's <url> lines, one a line (a site has tens of thousands of pages: a template
+    loop took a quarter of a second)."""
+    start = f"  <url><loc>{escape(base_url)}"
+    return Markup("".join([f"{start}{escape(url)}</loc></url>\n" for url in urls]))  # noqa: S704 - escaped
 
 
 def markdown_to_html(text: str, *, converter: markdown.Markdown | None = None) -> Markup:
@@ -246,6 +265,8 @@ def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
     if page.text is not None:
         return page.text
+    if isinstance(page.make, Tallied) and isinstance(tally := env.globals.get("tally"), Tally):
+        return page.make(tally)
     if page.make is not None:
         return page.make()
     try:

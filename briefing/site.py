@@ -20,6 +20,7 @@ from briefing.exports import export_files, search_files
 from briefing.model import TAXONOMIES, Story, Taxonomy
 from briefing.review import MANIFEST, ReviewPage
 from briefing.slugs import slug_or_fallback
+from briefing.tally import Tally, add_counts, count_months
 from briefing.taxonomy import Term
 
 #: how many stories the home page and the feed show
@@ -341,16 +342,18 @@ def home_charts(
     return charts
 
 
-def stories_per_month(stories: Sequence[Story]) -> list[tuple[str, int]]:
-    """Story counts per month from the first to the last dated story ("2025-07", 3), gaps as 0."""
-    dates = sorted(s.date for s in stories if s.date)
-    if not dates:
+def stories_per_month(stories: Sequence[Story], tally: Tally | None = None) -> list[tuple[str, int]]:
+    """Story counts per month from the first to the last dated story ("2025-07", 3), gaps as 0.
+
+    With a tally that keeps them, a long list is counted chunk by chunk (see briefing/tally.py).
+    """
+    counts = (tally or Tally(None)).over("months/1", stories, make=count_months, merge=add_counts)
+    if not counts:
         return []
-    counts: dict[str, int] = {}
-    year, month = dates[0].year, dates[0].month
-    while (year, month) <= (dates[-1].year, dates[-1].month):
-        counts[f"{year:04d}-{month:02d}"] = 0
+    months = []
+    year, month = int(min(counts)[:4]), int(min(counts)[5:])
+    last = max(counts)
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        months.append((key, counts.get(key, 0)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    for date in dates:
-        counts[f"{date.year:04d}-{date.month:02d}"] += 1
-    return list(counts.items())
+    return months

@@ -15,9 +15,10 @@ from itertools import chain
 from operator import attrgetter
 
 from briefing.errors import Diagnostic
-from briefing.model import TAXONOMIES, Story, Taxonomy
+from briefing.model import ENTITY_KEYS, TAXONOMIES, Story, Taxonomy
 from briefing.registry import Entry, Registry
 from briefing.slugs import slug_or_fallback
+from briefing.tally import Tally, add_counts
 
 #: how many companions ("most often mentioned with") a term page shows per type
 COMPANIONS = 8
@@ -108,15 +109,34 @@ def build_terms(
     return tuple(terms[slug] for slug in sorted(terms)), diagnostics
 
 
-def companions_by_type(term: Term) -> dict[str, list[tuple[str, int]]]:
-    """Per entity type, the names most often mentioned in a term's stories."""
-    return {taxonomy.plural: companions(term, taxonomy) for taxonomy in TAXONOMIES}
+def companions_by_type(term: Term, tally: Tally | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Per entity type, the names most often mentioned in a term's stories, with their counts.
+
+    A term may have thousands of stories, and its first page is rendered again whenever a story
+    naming it is added: with a tally that keeps them, the counts are made chunk by chunk.
+    """
+    counted = (tally or Tally(None)).over("mentions/1", term.stories, make=count_mentions, merge=add_mentions)
+    return {key: _most_often(counts, term.name) for key, counts in zip(ENTITY_KEYS, counted, strict=True)}
 
 
-def companions(term: Term, taxonomy: Taxonomy) -> list[tuple[str, int]]:
-    """The names of one type most often mentioned in a term's stories, with their counts."""
-    # counted at C speed: a term may have thousands of stories, and its first page is rendered
-    # again whenever a story naming it is added
-    counts = Counter(chain.from_iterable(map(attrgetter(taxonomy.plural), term.stories)))
-    counts.pop(term.name, None)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:COMPANIONS]
+#: per entity type (in ENTITY_KEYS order), how many stories name each name
+Mentions = tuple[dict[str, int], ...]
+
+
+def count_mentions(stories: Sequence[Story]) -> Mentions:
+    """How many of some stories name each name, per entity type (counted at C speed)."""
+    return tuple(dict(Counter(chain.from_iterable(map(attrgetter(key), stories)))) for key in ENTITY_KEYS)
+
+
+def add_mentions(parts: Sequence[Mentions]) -> Mentions:
+    """The mentions of some lists of stories, added up."""
+    return tuple(add_counts(counts) for counts in zip(*parts, strict=True))
+
+
+def _most_often(counts: dict[str, int], name: str) -> list[tuple[str, int]]:
+    """The COMPANIONS names counted most often, leaving out `name` (the term's own)."""
+    return sorted(((other, count) for other, count in counts.items() if other != name), key=_by_count)[:COMPANIONS]
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]

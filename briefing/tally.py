@@ -1,0 +1,153 @@
+"""Values over long story lists, made chunk by chunk and kept between builds. Pure apart from the store.
+
+An entity such as Japan lists ten thousand stories, and its first page shows counts over all
+of them (companions, stories per month), as does its search file; a new story then changes
+that page in every build. The list is cut into chunks where the stories themselves say (after
+a story whose digest starts with a small enough number), so that one new story changes one
+chunk and leaves the others as they were, wherever it lands. Each chunk's value is kept by a
+digest of its stories; chunks are grouped again into runs (cut likewise, more rarely), whose
+merged values are kept as well, so that a rebuild reads a few runs and the chunks of one run,
+and makes one chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections import Counter
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import TypeVar
+
+from briefing.cache import Store
+from briefing.model import ENTITY_KEYS, Story
+
+#: everything a tally's value may be made from, out of a story, but its date (a story's digest
+#: covers these and the date)
+STORY_FIELDS = attrgetter("slug", "title", "kind", "source", "authors", *ENTITY_KEYS, "summary", "duplicate_of")
+#: a chunk ends after a story whose digest's first byte is below this: 64 stories on average
+CHUNK_END = 4
+#: a run of chunks ends after a story whose digest's first two bytes are below this: 512 stories
+#: on average (each rebuild keeps a new run of the archive's stories.json and stories.csv: a
+#: longer run would make the cache grow faster)
+RUN_END = 128
+#: lists shorter than this are worked out directly: reading a cache would cost more
+MIN_STORIES = 256
+V = TypeVar("V")
+#: a cut list: per run, its digest and its chunks, each with its digest
+Plan = list[tuple[str, list[tuple[str, Sequence[Story]]]]]
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def cut(stories: Sequence[Story], digests: Sequence[bytes]) -> Plan:
+    """Stories cut into runs of chunks after the stories whose digests say so (see CHUNK_END, RUN_END)."""
+    ends = [number for number, digest in enumerate(digests, 1) if digest[0] < CHUNK_END]  # at C speed, nearly
+    if not ends or ends[-1] != len(digests):
+        ends.append(len(digests))
+    plan: Plan = []
+    chunks: list[tuple[str, Sequence[Story]]] = []
+    start = 0
+    for end in ends:
+        chunks.append((_digest(b"".join(digests[start:end])).hex(), stories[start:end]))
+        start = end
+        if int.from_bytes(digests[end - 1][:2]) < RUN_END or end == len(digests):
+            plan.append((_digest("".join(key for key, _ in chunks).encode()).hex(), chunks))
+            chunks = []
+    return plan
+
+
+def story_digest(story: Story) -> bytes:
+    """A digest of what a tally may read of a story (STORY_FIELDS and the date)."""
+    # marshal's first format writes every string whole, whatever object holds it (pickle and
+    # later formats refer back to an object met before): the same values make the same bytes
+    date = story.date.toordinal() if story.date else 0
+    return _digest(marshal.dumps((STORY_FIELDS(story), date), 0))
+
+
+class Tally:
+    """Values of story lists worked out chunk by chunk; with a store, chunks and runs are kept.
+
+    `kind` names what is made and the version of how (values of one kind are merged only with
+    values of that kind); `make` may read only the STORY_FIELDS and dates of the stories it is given.
+    """
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self._digests: dict[int, bytes] = {}  # by the story's id (kept in _alive: an id is not reused)
+        self._alive: list[Story] = []
+        self._plans: dict[int, tuple[Sequence[Story], Plan]] = {}
+
+    def over(
+        self,
+        kind: str,
+        stories: Sequence[Story],
+        *,
+        make: Callable[[Sequence[Story]], V],
+        merge: Callable[[Sequence[V]], V],
+    ) -> V:
+        """merge(make(chunk) for each chunk): the value of the whole list, made from its chunks."""
+        if self.store is None or len(stories) < MIN_STORIES:
+            return make(stories)
+        plan = self._plan(stories)
+        found = self.store.get_many([f"tally:{kind}:{run}" for run, _ in plan])
+        values: list[V] = []
+        for run, chunks in plan:
+            key = f"tally:{kind}:{run}"
+            if key not in found:
+                found[key] = merge(self._chunks(kind, chunks, make))
+                self.store.put(key, found[key])
+            values.append(found[key])
+        return merge(values)
+
+    def _plan(self, stories: Sequence[Story]) -> Plan:
+        """How a list is cut (worked out once per list: an entity's stories make several values)."""
+        known = self._plans.get(id(stories))
+        if known is None:
+            digests = list(map(self._digests.get, map(id, stories)))  # at C speed: lists are long
+            if None in digests:
+                missing = [story for story, digest in zip(stories, digests, strict=True) if digest is None]
+                self._digests.update(zip(map(id, missing), map(story_digest, missing), strict=True))
+                self._alive += missing
+                digests = list(map(self._digests.get, map(id, stories)))
+            known = (stories, cut(stories, digests))  # type: ignore[arg-type] # each is remembered now
+            self._plans[id(stories)] = known
+        return known[1]
+
+    def _chunks(
+        self, kind: str, chunks: Sequence[tuple[str, Sequence[Story]]], make: Callable[[Sequence[Story]], V]
+    ) -> list[V]:
+        """Each chunk's value, from the store or made (and kept)."""
+        assert self.store is not None
+        keys = [f"tally:{kind}:{digest}" for digest, _ in chunks]
+        found = self.store.get_many(keys)
+        values = []
+        for (_, chunk), key in zip(chunks, keys, strict=True):
+            if key not in found:
+                found[key] = make(chunk)
+                self.store.put(key, found[key])
+            values.append(found[key])
+        return values
+
+
+def add_counts(parts: Sequence[dict[str, int]]) -> dict[str, int]:
+    """Counts of some parts added up (a new dict; the parts are left as they were).
+
+    >>> add_counts([{"a": 1, "b": 2}, {"b": 3}])
+    {'a': 1, 'b': 5}
+    """
+    total = dict(parts[0]) if parts else {}
+    for counts in parts[1:]:
+        for key, count in counts.items():
+            total[key] = total.get(key, 0) + count
+    return total
+
+
+_DATE = attrgetter("date")
+
+
+def count_months(stories: Sequence[Story]) -> dict[str, int]:
+    """How many of some stories are dated in each month ("2025-07"); undated ones are left out."""
+    return dict(Counter(f"{date.year:04d}-{date.month:02d}" for date in map(_DATE, stories) if date))
