@@ -140,6 +140,30 @@ class Store:
         except (OSError, sqlite3.Error):
             return  # a full, locked or read-only disk makes the build slower, not wrong
 
+    def keys(self, prefix: str) -> list[str]:
+        """The keys stored that start with a prefix."""
+        try:
+            rows = self._db().execute("SELECT key FROM entries WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff"))
+            return [key for (key,) in rows]
+        except (OSError, sqlite3.Error):
+            return []
+
+    def delete(self, keys: Sequence[str]) -> None:
+        """Forget the values stored under some keys (their space is used again, the file does not shrink)."""
+        try:
+            self._db().executemany("DELETE FROM entries WHERE key = ?", [(key,) for key in keys])
+        except (OSError, sqlite3.Error):
+            return
+
+    def used_bytes(self) -> int:
+        """How many bytes the stored values take (the file's pages that are not free)."""
+        try:
+            db = self._db()
+            pages = db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]
+            return int(pages * db.execute("PRAGMA page_size").fetchone()[0])
+        except (OSError, sqlite3.Error):
+            return 0
+
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path}  # a connection is not passed to another process
 
@@ -185,6 +209,11 @@ def content_store(cache_dir: Path) -> Store:
 def body_store(cache_dir: Path) -> Store:
     """Where story bodies rendered to sanitised HTML are kept: they depend on the code that renders them."""
     return current(cache_dir / "bodies", code_version(of=("briefing.render",)))
+
+
+def swept_path(cache_dir: Path) -> Path:
+    """Where the size of the body store after its last sweep is kept (see tally.sweep)."""
+    return cache_dir / "bodies-swept.pickle"
 
 
 def read_kept(path: Path) -> Any:

@@ -10,6 +10,7 @@ import operator
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from briefing.cache import (
     keep,
     read_kept,
     seed_digests_path,
+    swept_path,
     verdicts_path,
 )
 from briefing.canonical import unify_names
@@ -45,6 +47,7 @@ from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site, plan_shards, story_path
 from briefing.site import SiteInfo, plan_site
+from briefing.tally import sweep_when_grown
 from briefing.taxonomy import build_terms, canonical_stories
 from briefing.workers import collector_held, collector_released, forked_pool
 
@@ -364,6 +367,7 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         )
         entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
     progress = Progress("rendering", enabled=config.progress)
+    bodies = body_store(config.cache)
     published = write_site(
         pages,
         fingerprints,
@@ -372,12 +376,17 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         cache=config.cache,
         templates=config.templates,
         jobs=config.jobs,
-        bodies=body_store(config.cache),
+        bodies=bodies,
         finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, entries, jobs=config.jobs)),
         progress=progress,
         copying=copying,
     )
     progress.close()
+    ordered = sorted(stories, key=attrgetter("sort_key"))  # the lists the site's pages tally, as plan_site has them
+    lists = [term.stories for group in terms.values() for term in group]
+    sweep_when_grown(
+        bodies, [*lists, ordered, [s for s in ordered if s.duplicate_of is None]], swept_path(config.cache)
+    )
     report.rendered, report.written = published.rendered, published.written
     report.pages = len(pages)
     return report

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
+from pathlib import Path
 from typing import TypeVar
 
-from briefing.cache import Store
+from briefing.cache import Store, keep, read_kept
 from briefing.model import ENTITY_KEYS, Story
 
 #: everything a tally's value may be made from, out of a story, but its date (a story's digest
@@ -31,6 +32,8 @@ CHUNK_END = 4
 #: on average (each rebuild keeps a new run of the archive's stories.json and stories.csv: a
 #: longer run would make the cache grow faster)
 RUN_END = 128
+#: the store is swept when the values in it have grown by this much since the last sweep
+SWEEP_GROWTH = 1.5
 #: lists shorter than this are worked out directly: reading a cache would cost more
 MIN_STORIES = 256
 V = TypeVar("V")
@@ -130,6 +133,38 @@ class Tally:
                 self.store.put(key, found[key])
             values.append(found[key])
         return values
+
+
+def sweep(store: Store, lists: Iterable[Sequence[Story]]) -> int:
+    """Forget the kept values of chunks and runs that none of these lists has any more (every
+    story list a build tallies, or more); how many were forgotten.
+
+    A new story makes a new chunk and run in each list it joins, and the old ones are never read
+    again: without a sweep, the store grows with every build.
+    """
+    live: set[str] = set()
+    cutter = Tally(None)
+    for stories in lists:
+        if len(stories) >= MIN_STORIES:
+            for run, chunks in cutter._plan(stories):
+                live.add(run)
+                live.update(digest for digest, _ in chunks)
+    gone = [key for key in store.keys("tally:") if key.rpartition(":")[2] not in live]
+    store.delete(gone)
+    return len(gone)
+
+
+def sweep_when_grown(store: Store, lists: Iterable[Sequence[Story]], kept: Path) -> None:
+    """Sweep the store when what it holds has grown by SWEEP_GROWTH since the last sweep, whose
+    size is kept in the file `kept`."""
+    last = read_kept(kept)
+    used = store.used_bytes()
+    if isinstance(last, int) and used <= last * SWEEP_GROWTH:
+        return
+    if isinstance(last, int):
+        sweep(store, lists)
+        used = store.used_bytes()
+    keep(kept, used)
 
 
 def add_counts(parts: Sequence[dict[str, int]]) -> dict[str, int]:

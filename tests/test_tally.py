@@ -265,3 +265,24 @@ def test_an_entity_page_is_the_same_from_a_tally_that_keeps_chunks(tmp_path: Pat
     store = Store(tmp_path / "bodies.sqlite")
     for _ in range(2):  # made and kept, then read back
         assert [render_page(make_environment(ROOT / "templates", bodies=store), p) for p in pages] == plain
+
+
+def test_a_sweep_forgets_the_chunks_no_list_has_and_keeps_the_rest(tmp_path: Path) -> None:
+    from briefing.tally import sweep
+
+    store = Store(tmp_path / "bodies.sqlite")
+    tally = Tally(store)
+    stories = make_stories(3 * MIN_STORIES, seed=5)
+    months = stories_per_month(stories, tally=tally)
+    first = set(store.keys("tally:"))
+    newer = [dataclasses.replace(stories[0], slug="a-new-story"), *stories]
+    assert stories_per_month(newer, tally=Tally(store)) == plain_months(newer)
+    grown = set(store.keys("tally:"))
+    assert first < grown  # the new story's chunk and run, beside the old ones
+    assert sweep(store, [newer]) == len(grown) - len(set(store.keys("tally:"))) > 0
+    kept = set(store.keys("tally:"))
+    assert kept < grown and kept - first  # the new chunk stays, an old one went
+    assert stories_per_month(newer, tally=Tally(store)) == plain_months(newer)
+    assert set(store.keys("tally:")) == kept  # nothing the list has was forgotten: nothing made again
+    assert sweep(store, [newer]) == 0
+    assert months == plain_months(stories)
