@@ -19,6 +19,7 @@ from pathlib import Path
 
 from briefing.cache import StatusMemo, Store
 from briefing.errors import ContentError, Diagnostic
+from briefing.folders import named_files
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle
 from briefing.workers import can_fork, forked_pool
@@ -68,29 +69,7 @@ def named_story_files(content_dir: Path) -> list[tuple[str, Path]]:
     list skipped), listed with scandir and named as it goes: no Path made and taken apart
     again per story to name it.
     """
-    if not content_dir.is_dir():
-        return []
-    found: list[tuple[str, Path]] = []
-    _scan(content_dir, os.fspath(content_dir), "", found)
-    found.sort(key=lambda pair: pair[0])
-    return found
-
-
-def _scan(folder: Path, named: str, prefix: str, found: list[tuple[str, Path]]) -> None:
-    try:
-        with os.scandir(named) as listing:
-            entries = list(listing)
-    except PermissionError:
-        return
-    for entry in entries:
-        if entry.name.endswith(STORY_SUFFIX):
-            found.append((prefix + entry.name, folder / entry.name))
-        try:
-            is_folder = entry.is_dir() and not entry.is_symlink()
-        except OSError:
-            is_folder = False
-        if is_folder:
-            _scan(folder / entry.name, entry.path, f"{prefix}{entry.name}/", found)
+    return named_files(content_dir, lambda entry: entry.name.endswith(STORY_SUFFIX))
 
 
 #: fewer story files than this are read in this process: starting workers would cost more

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,6 +20,7 @@ from charset_normalizer import from_bytes
 from ftfy.badness import BADNESS_RE
 
 from briefing.errors import Diagnostic, error, warning
+from briefing.folders import is_true, named_files
 from briefing.model import RawArticle
 
 #: file names editors' tools leave behind, never articles
@@ -74,41 +73,9 @@ def discover(seeds_dir: Path) -> list[Path]:
 
 
 def discover_named(seeds_dir: Path) -> list[tuple[str, Path]]:
-    """Every seed file below `seeds_dir` with its /-separated path relative to it, sorted by that.
-
-    Folders are listed with scandir, whose entries say what they are without a stat per
-    file; a link to a folder is not followed, and a folder that cannot be listed is skipped.
-    """
-    if not seeds_dir.is_dir():
-        return []
-    found: list[tuple[str, Path]] = []
-    _scan(os.fspath(seeds_dir), "", found)
-    found.sort(key=lambda pair: pair[0])
-    return found
-
-
-def _scan(folder: str, prefix: str, found: list[tuple[str, Path]]) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError:
-        return
-    for entry in entries:
-        if _IGNORED_NAMES.match(entry.name):
-            continue
-        if _is(entry.is_dir):
-            if not entry.is_symlink():
-                _scan(entry.path, f"{prefix}{entry.name}/", found)
-        elif _is(entry.is_file):
-            found.append((prefix + entry.name, Path(entry.path)))
-
-
-def _is(test: Callable[[], bool]) -> bool:
-    """What a directory entry's test says, False when it cannot tell (a broken link, a race)."""
-    try:
-        return test()
-    except OSError:
-        return False
+    """Every seed file below `seeds_dir` (hidden and backup names left out) with its /-separated
+    path relative to it, sorted by that."""
+    return named_files(seeds_dir, lambda entry: is_true(entry.is_file), skip=_IGNORED_NAMES.match)
 
 
 def seed_digest(data: bytes) -> str:

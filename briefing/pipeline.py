@@ -10,7 +10,6 @@ import operator
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -382,11 +381,12 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         copying=copying,
     )
     progress.close()
-    ordered = sorted(stories, key=attrgetter("sort_key"))  # the lists the site's pages tally, as plan_site has them
-    lists = [term.stories for group in terms.values() for term in group]
-    sweep_when_grown(
-        bodies, [*lists, ordered, [s for s in ordered if s.duplicate_of is None]], swept_path(config.cache)
-    )
+    # the kept tallies of lists the site no longer has are forgotten now and then: the lists the
+    # pages tally are the entities' and the archive's, as plan_site orders them
+    ordered = sorted(stories, key=operator.attrgetter("sort_key"))
+    lists = [*(term.stories for group in terms.values() for term in group), ordered]
+    lists.append([story for story in ordered if story.duplicate_of is None])
+    sweep_when_grown(bodies, lists, swept_path(config.cache))
     report.rendered, report.written = published.rendered, published.written
     report.pages = len(pages)
     return report
