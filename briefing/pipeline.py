@@ -44,7 +44,7 @@ from briefing.registry import Registry, parse_site_registry
 from briefing.resources import read_data
 from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
-from briefing.search import index_site, plan_shards, story_path
+from briefing.search import Indexing, plan_shards, story_path
 from briefing.site import SiteInfo, plan_site
 from briefing.tally import sweep_when_grown
 from briefing.taxonomy import build_terms, canonical_stories
@@ -376,11 +376,12 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         templates=config.templates,
         jobs=config.jobs,
         bodies=bodies,
-        finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, entries, jobs=config.jobs)),
+        finisher=(indexing := Indexing(shards, entries, jobs=config.jobs)),
         progress=progress,
         copying=copying,
     )
     progress.close()
+    report.diagnostics.extend(indexing.diagnostics)
     # the kept tallies of lists the site no longer has are forgotten now and then: the lists the
     # pages tally are the entities' and the archive's, as plan_site orders them
     ordered = sorted(stories, key=operator.attrgetter("sort_key"))

@@ -25,11 +25,11 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from briefing.cache import Store
 from briefing.errors import error
@@ -199,6 +199,22 @@ def write_record(cache: Path, folder: Path, manifest: Manifest) -> None:
         return  # the next build makes every file again: slower, not wrong
 
 
+class Finisher(Protocol):
+    """Files made from some of the site's pages and added to it (the search index)."""
+
+    def needs(self, tree: Tree) -> set[str]:
+        """Put what is unchanged in place; the paths of the pages the rest is made from."""
+
+    def start(self, tree: Tree) -> None:
+        """Start making the rest: the pages `needs` named are in the tree now."""
+
+    def finish(self, tree: Tree) -> None:
+        """Put what was made in the tree."""
+
+    def close(self) -> None:
+        """Stop, also when the build failed (called after `finish` as well)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SpareCopy:
     """A copy of the live site by hard links being made in the background (`start_spare`)."""
@@ -266,13 +282,14 @@ def write_site(
     templates: Path,
     jobs: int,
     bodies: Store | None = None,
-    finish: Callable[[Tree], None] | None = None,
+    finisher: Finisher | None = None,
     progress: Progress | None = None,
     copying: SpareCopy | None = None,
 ) -> Published:
     """Bring the site in `out_dir` up to `pages` and the static assets, replacing it whole.
 
-    `finish` adds more files to the complete new site before the swap (the search index);
+    `finisher` adds more files to the new site before the swap (the search index), made from
+    pages it names, which are rendered first: it runs while the other pages are rendered;
     `copying` is the spare folder being made by `start_spare`, if it is.
     """
     out_dir = out_dir.absolute()
@@ -297,19 +314,31 @@ def write_site(
         held = {}
     forget_record(cache, spare)  # being changed: not to be trusted until it is finished
     tree = Tree(spare, held, live, live_held)
-    todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
-    if progress is not None:
-        progress.start(len(todo))
-    for made_path, key, made in render_all(todo, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
-        tree.record(made_path, key, made)
-    if static_dir.is_dir():
-        for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
-            data = file.read_bytes()
-            path = "assets/" + file.relative_to(static_dir).as_posix()
-            if not tree.place(path, digest(data)):
-                tree.write(path, digest(data), data)
-    if finish is not None:
-        finish(tree)
+    try:
+        first = finisher.needs(tree) if finisher is not None else set()
+        todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
+        if progress is not None:
+            progress.start(len(todo))
+        # the pages the finisher reads first, so that it runs while the others are rendered
+        early = [item for item in todo if item[0].output_path in first]
+        for made_path, key, made in render_all(early, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+            tree.record(made_path, key, made)
+        if finisher is not None:
+            finisher.start(tree)
+        later = [item for item in todo if item[0].output_path not in first] if early else todo
+        for made_path, key, made in render_all(later, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+            tree.record(made_path, key, made)
+        if static_dir.is_dir():
+            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+                data = file.read_bytes()
+                path = "assets/" + file.relative_to(static_dir).as_posix()
+                if not tree.place(path, digest(data)):
+                    tree.write(path, digest(data), data)
+        if finisher is not None:
+            finisher.finish(tree)
+    finally:
+        if finisher is not None:
+            finisher.close()
     tree.remove_stale()
     swap(spare, out_dir)
     write_record(cache, out_dir, tree.made)

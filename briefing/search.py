@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.errors import Diagnostic, Severity
@@ -63,23 +64,84 @@ def story_path(slug: str) -> str:
 def index_site(
     tree: Tree, shards: dict[int, list[str]], entries: Mapping[str, str], *, jobs: int = 1
 ) -> list[Diagnostic]:
-    """Index the story pages of every shard into the site being built (see plan_shards).
+    """Index the story pages of every shard into the site being built, all in place already
+    (see plan_shards; `entries` as for Indexing). A failure is a warning: the site works without search."""
+    indexing = Indexing(shards, entries, jobs=jobs)
+    indexing.needs(tree)
+    indexing.start(tree)
+    indexing.finish(tree)
+    return indexing.diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class ShardRun:
+    """A shard to index again: its number, the fingerprint of its stories' entries, its pages."""
+
+    number: int
+    key: str
+    pages: Sequence[str]
+
+
+class Indexing:
+    """The search index of a build, made while the build renders its other pages (write_site's
+    `finisher`): the story pages of the shards whose entries changed are put in place first,
+    Pagefind runs over them in threads of its own, and its files join the tree at the end.
 
     `entries` is, per story page, a digest of what its search entry is made from (the story
     itself, not the page: a page also changes with its neighbours, which search ignores).
-    A failure is a warning: the site works without search.
     """
-    remove_orphans(_scratch())
-    todo: list[tuple[int, str, list[str]]] = []
-    for number, pages in shards.items():
-        listed = "\0".join(f"{path}:{entries[path]}" for path in pages)
-        key = digest(f"{len(shards)}\0{number}\0{listed}".encode())
-        if not tree.place_all(f"{SEARCH_FOLDER}/{number}/", key):
-            todo.append((number, key, pages))
-    command = pagefind_command() if todo else []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = list(pool.map(lambda job: _index_shard(tree, *job, command=command), todo))
-    return [diagnostic for run in runs for diagnostic in run]
+
+    def __init__(self, shards: dict[int, list[str]], entries: Mapping[str, str], *, jobs: int = 1) -> None:
+        self.shards, self.entries, self.jobs = shards, entries, jobs
+        self.diagnostics: list[Diagnostic] = []
+        self._runs: list[ShardRun] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._started: list[Future[tuple[Path, list[Diagnostic]]]] = []
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def needs(self, tree: Tree) -> set[str]:
+        """Put the unchanged shards' files in place; the pages the others are made from."""
+        remove_orphans(_scratch())
+        for number, pages in self.shards.items():
+            listed = "\0".join(f"{path}:{self.entries[path]}" for path in pages)
+            key = digest(f"{len(self.shards)}\0{number}\0{listed}".encode())
+            if not tree.place_all(f"{SEARCH_FOLDER}/{number}/", key):
+                self._runs.append(ShardRun(number, key, pages))
+        return {page for run in self._runs for page in run.pages}
+
+    def start(self, tree: Tree) -> None:
+        """Start indexing the shards `needs` found changed (their pages are in the tree now)."""
+        if not self._runs:
+            return
+        self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch())
+        command = pagefind_command()
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.jobs))
+        work = Path(self._scratch.name)
+        self._started = [
+            self._pool.submit(_index_shard, tree, work / str(run.number), run.pages, command=command)
+            for run in self._runs
+        ]
+
+    def finish(self, tree: Tree) -> None:
+        """Wait for the runs and put what they made in the tree (a failed run: a warning, and no files)."""
+        try:
+            for run, started in zip(self._runs, self._started, strict=True):
+                output, diagnostics = started.result()
+                self.diagnostics.extend(diagnostics)
+                if not diagnostics:
+                    for file in sorted(_files(output)):
+                        relative = file.relative_to(output).as_posix()
+                        tree.write(f"{SEARCH_FOLDER}/{run.number}/{relative}", run.key, file.read_bytes())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Wait for any run still going and remove the scratch folder (also when the build failed)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+        self._pool = self._scratch = None
 
 
 #: files Pagefind writes that search.js does not use: its own search UIs, the wasm for no language
@@ -126,22 +188,21 @@ def searched_part(page: bytes) -> bytes | None:
 
 
 def _index_shard(
-    tree: Tree, number: int, key: str, pages: Sequence[str], *, command: Sequence[str]
-) -> list[Diagnostic]:
-    """Run Pagefind over one shard's pages, cut down to what search reads and indexes (see searched_part).
+    tree: Tree, work: Path, pages: Sequence[str], *, command: Sequence[str]
+) -> tuple[Path, list[Diagnostic]]:
+    """Run Pagefind over one shard's pages, cut down to what search reads and indexes (see
+    searched_part); where its index is, and what went wrong. Safe in a thread: it reads the tree's
+    pages and writes in its scratch folder only.
 
     Pagefind reads and writes in a scratch folder in memory: it writes its files from many
     threads at once, and on a disk's file system (ext4) that costs it more than copying
     them into the tree one by one costs here; the copy also hard-links the files the live
     site already has (most of them, when one story of the shard changed).
     """
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch()) as work:
-        site, output = Path(work) / "site", Path(work) / "index"
-        diagnostics = run_pagefind(_search_pages(tree, pages, site), output, start=command)
-        if not diagnostics:
-            for file in sorted(_files(output)):
-                tree.write(f"{SEARCH_FOLDER}/{number}/{file.relative_to(output).as_posix()}", key, file.read_bytes())
-    return diagnostics
+    site, output = work / "site", work / "index"
+    diagnostics = run_pagefind(_search_pages(tree, pages, site), output, start=command)
+    shutil.rmtree(site, ignore_errors=True)  # the pages: only the index waits for the tree
+    return output, diagnostics
 
 
 def _search_pages(tree: Tree, pages: Sequence[str], site: Path) -> Path:

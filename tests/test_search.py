@@ -173,3 +173,37 @@ def test_a_build_killed_while_indexing_leaves_the_old_site_and_nothing_trusted(
     rebuilt, from_nothing = files(project / "site"), files(fresh / "site")
     assert rebuilt.keys() == from_nothing.keys()
     assert {path for path in rebuilt if rebuilt[path] != from_nothing[path]} <= {"review/index.html"}
+
+
+def test_pagefind_runs_while_the_pages_search_does_not_read_are_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    seen: list[tuple[bool, bool]] = []
+    start = search.Indexing.start
+
+    def spy(self: search.Indexing, tree: Tree) -> None:
+        new_page = "stories/heartseed-starts-a-trial-of-heart-cell-spheroids-in-osaka/index.html"
+        seen.append((new_page in tree.made and (tree.root / new_page).is_file(), "index.html" in tree.made))
+        start(self, tree)
+
+    monkeypatch.setattr(search.Indexing, "start", spy)
+    assert run_build(project, "--quiet") == 0
+    assert seen == [(True, False)]  # the new story's page is there to index; the home page comes after
+    assert "heartseed" in (project / "site" / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_indexing_stopped_before_it_finishes_leaves_no_scratch_folder(sample_build: Path, tmp_path: Path) -> None:
+    tree, shards, entries = shard_tree(sample_build, tmp_path / "tree")
+    indexing = search.Indexing(shards, entries)
+    assert indexing.needs(tree) == {page for pages in shards.values() for page in pages}
+    indexing.start(tree)
+    scratch = indexing._scratch
+    assert scratch is not None and Path(scratch.name).is_dir()
+    indexing.close()  # as write_site does when a page fails to render
+    assert not Path(scratch.name).exists()
+    assert not [path for path in tree.made if path.startswith("pagefind/")]
