@@ -1,5 +1,5 @@
 """Build the briefing site: `python build.py [build|serve|check] ...` (see README)."""
 
-from briefing.cli import main
+from briefing.cli import run
 
-raise SystemExit(main())
+run()

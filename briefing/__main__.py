@@ -1,5 +1,5 @@
 """Allow `python -m briefing`."""
 
-from briefing.cli import main
+from briefing.cli import run
 
-raise SystemExit(main())
+run()
