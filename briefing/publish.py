@@ -74,7 +74,8 @@ class Tree:
     linked: int = 0
     written: int = 0
     folders: set[Path] = field(default_factory=set)  # made or known to exist: one mkdir each at most
-    _by_key: dict[str, set[str]] | None = None  # paths the spare and live folders hold, by fingerprint
+    # per top folder, the paths the spare and live folders hold under it, by fingerprint
+    _by_key: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
     def place(self, path: str, key: str) -> bool:
         """Put an unchanged file in place without making it again; False when it must be made."""
@@ -90,12 +91,15 @@ class Tree:
     def place_all(self, folder: str, key: str) -> bool:
         """Put in place every file under a folder that an earlier build made with this fingerprint
         (files made together, such as a search shard); False when there are none or one fails."""
-        if self._by_key is None:
-            self._by_key = {}
+        top = folder.split("/", 1)[0] + "/"
+        by_key = self._by_key.get(top)
+        if by_key is None:  # indexed once per top folder: the site has tens of thousands of files
+            by_key = self._by_key[top] = {}
             for manifest in (self.held, self.live_held):
                 for path, (made_with, _) in manifest.items():
-                    self._by_key.setdefault(made_with, set()).add(path)
-        paths = sorted(path for path in self._by_key.get(key, ()) if path.startswith(folder))
+                    if path.startswith(top):
+                        by_key.setdefault(made_with, set()).add(path)
+        paths = sorted(path for path in by_key.get(key, ()) if path.startswith(folder))
         return bool(paths) and all(self.place(path, key) for path in paths)
 
     def write(self, path: str, key: str, data: bytes) -> None:
@@ -170,14 +174,32 @@ def _identity(folder: Path) -> tuple[int, int, int]:
 
 def read_record(cache: Path, folder: Path) -> Manifest | None:
     """What a site folder holds, as the build that finished it recorded; None when unknown."""
+    found = _read_record(cache, folder)
+    return found[0] if found is not None else None
+
+
+def has_record(cache: Path, folder: Path) -> bool:
+    """Whether a site folder's record can be trusted (its manifest is not read)."""
     try:
         with _record_path(cache, folder).open("rb") as handle:
-            identity, manifest = pickle.load(handle)  # noqa: S301 - our own record, written below
+            return bool(pickle.load(handle) == _identity(folder))  # noqa: S301 - our own record, written below
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+        return False
+
+
+def _read_record(cache: Path, folder: Path) -> tuple[Manifest, bytes] | None:
+    """A folder's manifest and the bytes it was read from (a record is the folder's identity,
+    pickled, then its manifest, pickled: the identity is checked without reading the manifest,
+    and a manifest is recorded again for another folder without pickling it again)."""
+    try:
+        with _record_path(cache, folder).open("rb") as handle:
+            if pickle.load(handle) != _identity(folder):  # noqa: S301 - our own record, written below
+                return None
+            data = handle.read()
+        manifest = pickle.loads(data)  # noqa: S301 - our own record, written below
     except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
         return None
-    if identity != _identity(folder) or not isinstance(manifest, dict):
-        return None
-    return manifest
+    return (manifest, data) if isinstance(manifest, dict) else None
 
 
 def forget_record(cache: Path, folder: Path) -> None:
@@ -187,13 +209,16 @@ def forget_record(cache: Path, folder: Path) -> None:
         return
 
 
-def write_record(cache: Path, folder: Path, manifest: Manifest) -> None:
-    """Record what a finished site folder holds (after its last rename: a rename changes its ctime)."""
+def write_record(cache: Path, folder: Path, manifest: Manifest, data: bytes | None = None) -> None:
+    """Record what a finished site folder holds (after its last rename: a rename changes its
+    ctime); `data` is the manifest already pickled, if it is."""
     try:
         path = _record_path(cache, folder)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(pickle.dumps((_identity(folder), manifest), protocol=pickle.HIGHEST_PROTOCOL))
+        with temporary.open("wb") as handle:
+            pickle.dump(_identity(folder), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(data if data is not None else pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
     except OSError:
         return  # the next build makes every file again: slower, not wrong
@@ -249,8 +274,8 @@ def start_spare(out_dir: Path, cache: Path) -> SpareCopy | None:
         copier is None
         or not sys.platform.startswith("linux")
         or not out_dir.is_dir()
-        or (spare.is_dir() and read_record(cache, spare) is not None)
-        or read_record(cache, out_dir) is None
+        or (spare.is_dir() and has_record(cache, spare))
+        or not has_record(cache, out_dir)
     ):
         return None
     folder = out_dir.with_name(f".{out_dir.name}.copying")
@@ -295,8 +320,41 @@ def write_site(
     out_dir = out_dir.absolute()
     spare = spare_folder(out_dir)
     recover(out_dir, spare)
+    tree, live_data = _spare_tree(out_dir, spare, cache, copying)
+    try:
+        first = finisher.needs(tree) if finisher is not None else set()
+        todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
+        if progress is not None:
+            progress.start(len(todo))
+        # the pages the finisher reads first, so that it runs while the others are rendered
+        early = [item for item in todo if item[0].output_path in first]
+        for made_path, key, made in render_all(early, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+            tree.record(made_path, key, made)
+        if finisher is not None:
+            finisher.start(tree)
+        later = [item for item in todo if item[0].output_path not in first] if early else todo
+        for made_path, key, made in render_all(later, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+            tree.record(made_path, key, made)
+        _place_static(tree, static_dir)
+        if finisher is not None:
+            finisher.finish(tree)
+    finally:
+        if finisher is not None:
+            finisher.close()
+    tree.remove_stale()
+    swap(spare, out_dir)
+    write_record(cache, out_dir, tree.made)
+    if tree.live is not None and tree.live_held:  # the old site, now the spare folder
+        write_record(cache, spare, tree.live_held, live_data)
+    return Published(len(todo), tree.written, tree.linked, len(tree.made))
+
+
+def _spare_tree(out_dir: Path, spare: Path, cache: Path, copying: SpareCopy | None) -> tuple[Tree, bytes | None]:
+    """The spare folder to build the new site in, ready, with what it and the live site hold
+    (and the live site's record as read, to record it for the spare folder after the swap)."""
     live = out_dir if out_dir.is_dir() else None
-    live_held = (read_record(cache, out_dir) or {}) if live is not None else {}
+    live_record = _read_record(cache, out_dir) if live is not None else None
+    live_held = live_record[0] if live_record is not None else {}
     held = read_record(cache, spare) if spare.is_dir() else None
     if copying is not None:
         if held is None and live_held and copying.wait():
@@ -313,38 +371,17 @@ def write_site(
         spare.mkdir(parents=True)
         held = {}
     forget_record(cache, spare)  # being changed: not to be trusted until it is finished
-    tree = Tree(spare, held, live, live_held)
-    try:
-        first = finisher.needs(tree) if finisher is not None else set()
-        todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
-        if progress is not None:
-            progress.start(len(todo))
-        # the pages the finisher reads first, so that it runs while the others are rendered
-        early = [item for item in todo if item[0].output_path in first]
-        for made_path, key, made in render_all(early, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
-            tree.record(made_path, key, made)
-        if finisher is not None:
-            finisher.start(tree)
-        later = [item for item in todo if item[0].output_path not in first] if early else todo
-        for made_path, key, made in render_all(later, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
-            tree.record(made_path, key, made)
-        if static_dir.is_dir():
-            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
-                data = file.read_bytes()
-                path = "assets/" + file.relative_to(static_dir).as_posix()
-                if not tree.place(path, digest(data)):
-                    tree.write(path, digest(data), data)
-        if finisher is not None:
-            finisher.finish(tree)
-    finally:
-        if finisher is not None:
-            finisher.close()
-    tree.remove_stale()
-    swap(spare, out_dir)
-    write_record(cache, out_dir, tree.made)
-    if live is not None and live_held:  # the old site, now the spare folder
-        write_record(cache, spare, live_held)
-    return Published(len(todo), tree.written, tree.linked, len(tree.made))
+    return Tree(spare, held, live, live_held), live_record[1] if live_record is not None else None
+
+
+def _place_static(tree: Tree, static_dir: Path) -> None:
+    """The static assets, under assets/."""
+    if static_dir.is_dir():
+        for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+            data = file.read_bytes()
+            path = "assets/" + file.relative_to(static_dir).as_posix()
+            if not tree.place(path, digest(data)):
+                tree.write(path, digest(data), data)
 
 
 def swap(spare: Path, out_dir: Path) -> None:

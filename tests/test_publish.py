@@ -7,6 +7,7 @@ import gc
 import hashlib
 import io
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.fingerprint import story_digests
 from briefing.model import Story
 from briefing.progress import Progress
-from briefing.publish import read_record
+from briefing.publish import has_record, read_record, write_record
 from briefing.review import REVIEW_ROWS, review_context
 from tests.conftest import SAMPLE_SEEDS, run_build
 
@@ -296,3 +297,20 @@ def test_two_pages_share_a_fingerprint_only_when_their_values_are_the_same(
     # lists of stories are told apart by their stories and their order
     listed = [Page("x/", "x/index.html", "t.html", {"s": value}) for value in (stories, stories[::-1], stories[:1])]
     assert len({prints.of(page) for page in listed}) == 3
+
+
+def test_a_record_is_trusted_for_its_own_folder_only_and_can_be_written_from_its_bytes(tmp_path: Path) -> None:
+    cache, folder, other = tmp_path / ".cache", tmp_path / "site", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    manifest = {"index.html": ("key", "made"), "stories/a/index.html": ("k2", "m2")}
+    write_record(cache, folder, manifest)
+    assert has_record(cache, folder) and read_record(cache, folder) == manifest
+    with (cache / "trees" / f"{folder.stat().st_ino}.pickle").open("rb") as handle:
+        pickle.load(handle)  # the folder's identity
+        data = handle.read()  # the manifest's bytes, as a build reads them
+    write_record(cache, other, {}, data)
+    assert read_record(cache, other) == manifest
+    folder.rename(tmp_path / "moved")  # a rename changes the folder's change time: not the same folder
+    (tmp_path / "moved").rename(folder)
+    assert not has_record(cache, folder) and read_record(cache, folder) is None
