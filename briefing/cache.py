@@ -285,8 +285,11 @@ class StatusMemo(Generic[V]):
         known = self._known.get(name)
         if not isinstance(known, tuple) or len(known) != 3 or known[0] != key:
             return None  # not remembered (or remembered by another layout of this memory)
-        if known[2] is not None and known[2] != _file_digest(file):
-            return None  # racily clean, and changed after all
+        if known[2] is not None:
+            if known[2] != _file_digest(file):
+                return None  # racily clean, and changed after all
+            if time.time_ns() - max(key[1], key[2]) >= self._settle_ns:
+                known = (key, known[1], None)  # settled since: its status is enough from now on
         self._kept[name] = known
         return known[1]
 

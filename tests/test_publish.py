@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import briefing
+from briefing import cache as cache_module
 from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.fingerprint import story_digests
 from briefing.model import Story
@@ -220,6 +221,30 @@ def test_a_file_remembered_just_after_it_changed_is_checked_by_its_bytes(tmp_pat
     unverified.remember(story, "no digest given")
     unverified.save()
     assert StatusMemo[str](tmp_path / "third").known(story) is None  # not remembered without its digest
+
+
+def test_a_racily_clean_file_is_trusted_by_its_status_once_it_has_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = tmp_path / "story.md"
+    story.write_text("just written\n", encoding="utf-8")
+    memo: StatusMemo[str] = StatusMemo(tmp_path / "memo")
+    memo.known(story)
+    memo.remember(story, "what it holds", hashlib.sha256(b"just written\n").hexdigest())
+    memo.save()
+    checked: list[Path] = []
+    digest_of = cache_module._file_digest
+
+    def counted(file: Path) -> str:
+        checked.append(file)
+        return digest_of(file)
+
+    monkeypatch.setattr(cache_module, "_file_digest", counted)
+    settled: StatusMemo[str] = StatusMemo(tmp_path / "memo", settle_ns=0)  # as if seconds had passed
+    assert settled.known(story) == "what it holds" and checked == [story]  # checked by its bytes once
+    settled.save()
+    assert StatusMemo[str](tmp_path / "memo").known(story) == "what it holds"
+    assert checked == [story]  # then trusted by its status: the bytes are not read again
 
 
 def test_a_memory_in_another_layout_is_a_miss_not_a_crash(tmp_path: Path) -> None:
