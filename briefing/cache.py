@@ -211,6 +211,11 @@ def body_store(cache_dir: Path) -> Store:
     return current(cache_dir / "bodies", code_version(of=("briefing.render",)))
 
 
+def index_path(cache_dir: Path, site_registry: str) -> Path:
+    """Where the entity index is kept: it depends on the code and data that make it and on the site registry."""
+    return versioned(cache_dir / "index", code_version(site_registry, of=("briefing.entities",)), ".pickle")
+
+
 def swept_path(cache_dir: Path) -> Path:
     """Where the size of the body store after its last sweep is kept (see tally.sweep)."""
     return cache_dir / "bodies-swept.pickle"

@@ -20,6 +20,7 @@ from briefing.cache import (
     compose_store,
     content_memo,
     content_store,
+    index_path,
     keep,
     read_kept,
     seed_digests_path,
@@ -112,6 +113,18 @@ def load_site_registry(config: Config, report: Report) -> Registry | None:
     except ContentError as exc:
         report.diagnostics.append(exc.diagnostic)
         return None
+
+
+def entity_index(config: Config, site_registry: Registry | None) -> EntityIndex:
+    """The entity index, kept in .cache/ between builds: made from the shipped data and the site
+    registry only when they or the code changed (it took a quarter second a build)."""
+    path = index_path(config.cache, registry_text(config))
+    kept = read_kept(path)
+    if isinstance(kept, EntityIndex):
+        return kept
+    index = load_index(site_registry)
+    keep(path, index)
+    return index
 
 
 def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Draft], Content]:
@@ -339,7 +352,7 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     report = Report()
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
-        index = load_index(site_registry)
+        index = entity_index(config, site_registry)
         drafts, content = ingest(config, report, index)
         stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
         report.stories = len(stories)

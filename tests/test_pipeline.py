@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from briefing import pipeline
 from briefing.cli import main
 from briefing.frontmatter import KEY_ORDER, split_front_matter
 from briefing.model import ENTITY_KEYS
@@ -325,6 +326,25 @@ def test_the_site_registry_renames_merges_describes_and_excludes(make_tree: Make
     page = (project / "site/companies/acme-cells/index.html").read_text(encoding="utf-8")
     assert "A maker of test cells." in page and "Acme Holdings" in page
     assert "stories/a/" in page and "stories/b/" in page
+
+
+def test_the_entity_index_is_kept_and_made_again_when_the_site_registry_changes(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_tree({"seeds/.keep": "", "content/b.md": "---\ntitle: B\nslug: b\ncompanies: [Acme]\n---\nB.\n"})
+    monkeypatch.chdir(project)  # .cache/ goes here
+    made: list[object] = []
+    load_index = pipeline.load_index
+    monkeypatch.setattr(pipeline, "load_index", lambda registry: made.append(registry) or load_index(registry))
+    assert run_build(project, "--quiet") == 0
+    assert run_build(project, "--quiet") == 0
+    assert made == [None]  # made once, then read back
+    assert (project / "site/companies/acme/index.html").is_file()
+    (project / "content/registry.yaml").write_text("companies:\n  Acme Cells:\n    aliases: [Acme]\n", "utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert len(made) == 2 and made[1] is not None  # the site registry changed: made again, with it
+    assert (project / "site/companies/acme-cells/index.html").is_file()
+    assert len(list((project / ".cache/index").iterdir())) == 1  # the index of the old registry is gone
 
 
 def test_a_broken_site_registry_is_reported_with_its_line(
