@@ -19,7 +19,15 @@ from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
 from briefing.compose import Draft, Trace, pack_removals, pack_text
 from briefing.content import Content, ContentFile, named_story_files
-from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
+from briefing.dedupe import (
+    MIN_CONTAINMENT,
+    SAMPLE_EVERY,
+    Fingerprint,
+    Verdicts,
+    candidate_pairs,
+    find_copies,
+    fingerprint,
+)
 from briefing.entities import Entities
 from briefing.ingest import _IGNORED_NAMES, discover_named
 from briefing.model import RawArticle, Removal, Story, replaced
@@ -337,3 +345,65 @@ def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
     unified = unify_names(drafts)
     assert [draft.story.companies for draft in unified] == [("NKGen Biotech",)] * 3 + [("Heka",)]
     assert unified[1] is drafts[1] and unified[3] is drafts[3] and unified[0] is not drafts[0]
+
+
+def _copies_pair_by_pair(
+    stories: list[Story], prints: list[Fingerprint], known: dict[tuple[bytes, bytes], bool]
+) -> tuple[dict[int, int], dict[tuple[bytes, bytes], bool]]:
+    """What find_copies gave when it looked each pair's verdict up one by one: the reference."""
+    import hashlib
+
+    parent = list(range(len(stories)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    used = {}
+    for a, b in sorted(set(candidate_pairs(prints))):
+        key = tuple(hashlib.blake2b(prints[n].shingles.tobytes(), digest_size=16).digest() for n in (a, b))
+        copied = known.get(key)  # type: ignore[call-overload]
+        if copied is None:
+            shared = len(set(prints[a].shingles) & set(prints[b].shingles))
+            copied = shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles))
+        used[key] = copied
+        if copied:
+            parent[root(b)] = root(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(stories)):
+        groups.setdefault(root(i), []).append(i)
+    copies = {}
+    for members in groups.values():
+        rank = [
+            ((s.date.toordinal() if s.date else 10**7), -len(prints[i].shingles), s.seed)
+            for i, s in ((i, stories[i]) for i in members)
+        ]
+        original = members[rank.index(min(rank))]
+        copies.update({i: original for i in members if i != original})
+    return copies, used  # type: ignore[return-value]
+
+
+WORDS = [f"w{number}" for number in range(40)]
+#: texts that stories share whole or in part, so that some are copies and some are not
+BASES = [[WORDS[(number * step) % 37] for number in range(60)] for step in (3, 5, 7)]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.lists(st.sampled_from(WORDS), max_size=60), dates)),
+    st.randoms(use_true_random=False),
+)
+def test_find_copies_finds_what_comparing_pair_by_pair_finds(
+    rows: list[tuple[int, int, list[str], datetime.date | None]], random: object
+) -> None:
+    stories = [
+        Story(title=str(n), slug="", seed=f"{n:02}.txt", date=date, body=" ".join(BASES[base][:cut] + words))
+        for n, (base, cut, words, date) in enumerate(rows[:14])
+    ]
+    prints = [fingerprint(story.body) for story in stories]
+    everything = _copies_pair_by_pair(stories, prints, {})[1]
+    known = {key: verdict for key, verdict in everything.items() if random.random() < 0.5}  # type: ignore[attr-defined]
+    expected, used = _copies_pair_by_pair(stories, prints, known)
+    verdicts = Verdicts(dict(known))
+    assert find_copies(stories, prints, verdicts=verdicts) == expected
+    assert verdicts.used == used
