@@ -9,13 +9,12 @@ Names of one type that share a spelling are one entity; it takes the name most s
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
 
 from briefing.compose import Draft
-from briefing.model import ENTITY_KEYS
+from briefing.model import ENTITY_KEYS, replaced
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]{1,9}$")
 
@@ -56,9 +55,13 @@ def unify_names(drafts: Sequence[Draft]) -> list[Draft]:
 
 
 def _renamed(draft: Draft, rename: dict[tuple[str, str], str]) -> Draft:
-    changes = {
-        key: tuple(dict.fromkeys(rename.get((key, name), name) for name in draft.story.terms(key)))
-        for key in ENTITY_KEYS
-    }
-    story = dataclasses.replace(draft.story, **changes)  # type: ignore[arg-type]
-    return dataclasses.replace(draft, story=story)
+    """A draft with its story's names renamed (each once); the draft itself when it names
+    none of them twice or renamed (most drafts, in a large archive: they are not made again)."""
+    changes = {}
+    for key in ENTITY_KEYS:
+        names = draft.story.terms(key)
+        if any((key, name) in rename for name in names) or len(set(names)) < len(names):
+            changes[key] = tuple(dict.fromkeys(rename.get((key, name), name) for name in names))
+    if not changes:
+        return draft
+    return replaced(draft, story=replaced(draft.story, **changes))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,10 @@ class Trace:
     back from the cache on every build: a document's paragraphs are many objects each)."""
 
     url: str | None  # the page's own address, if it gives one: which site the story comes from
-    body_text: str  # the paragraphs, as entity mentions count their places in it (after the title)
+    # the paragraphs, as entity mentions count their places in it (after the title), kept packed
+    # (`pack_text`): only the review page's few rows read them, and a rebuild of 20,000 seeds
+    # read 44 MB of them back from the cache
+    body_data: bytes
     phrases: tuple[str, ...]  # phrase keys of the short paragraphs: recurring lines are learned from these
     long_phrases: tuple[str, ...]  # keys as short as those, of longer paragraphs: matched, never learned
     # what cleaning took out, kept packed (`pack_removals`): a large archive's drafts hold half a
@@ -32,9 +36,19 @@ class Trace:
     removals: int  # how many
 
     @property
+    def body_text(self) -> str:
+        """The paragraphs, as entity mentions count their places in it (after the title)."""
+        return zlib.decompress(self.body_data).decode("utf-8", "surrogatepass")
+
+    @property
     def removed(self) -> tuple[Removal, ...]:
         """What cleaning took out, line by line."""
         return tuple(Removal(*values) for values in pickle.loads(self.removal_data))  # noqa: S301 - our own
+
+
+def pack_text(text: str) -> bytes:
+    """A text as the bytes a Trace keeps: UTF-8, compressed."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"))
 
 
 def pack_removals(removed: Sequence[Removal]) -> bytes:
@@ -60,7 +74,7 @@ def trace_of(document: CleanDocument) -> Trace:
     longer = (phrase_key(block.text) for block in document.blocks if len(block.text) > RECURRING_MAX_LENGTH)
     return Trace(
         url=document.meta.get("url"),
-        body_text=document.body_text,
+        body_data=pack_text(document.body_text),
         phrases=tuple(map(phrase_key, short)),
         long_phrases=tuple(key for key in longer if len(key) <= RECURRING_MAX_LENGTH),
         removal_data=pack_removals(document.removed),

@@ -148,13 +148,23 @@ def reload_content(
     """Content after some of its files (under content_dir) were written or removed: only those are read again."""
     names = {path.relative_to(content_dir).as_posix() for path in changed}
     shown = {f"{shown_dir}/{name}" for name in names}
-    kept = {file.path.relative_to(content_dir).as_posix(): file for file in content.files if file.shown_as not in shown}
+    prefix = f"{shown_dir}/"
+    kept = {_name_in(content_dir, prefix, file): file for file in content.files if file.shown_as not in shown}
     diagnostics = [d for d in content.diagnostics if d.path not in shown]
     files = [(content_dir / name, f"{shown_dir}/{name}") for name in sorted(names) if (content_dir / name).is_file()]
     for (path, _), (file, notes) in zip(files, _read(files, cache, memo, jobs), strict=True):
         kept[path.relative_to(content_dir).as_posix()] = file
         diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
+
+
+def _name_in(content_dir: Path, prefix: str, file: ContentFile) -> str:
+    """A story file's /-separated name in content/: what its shown name has after the folder's
+    (as `load_content` named it; a Path taken apart per file cost a rebuild of 20,000 stories a
+    fifth of a second), or what its path has below the folder."""
+    if file.shown_as.startswith(prefix):
+        return file.shown_as[len(prefix) :]
+    return file.path.relative_to(content_dir).as_posix()
 
 
 def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[ContentFile, list[Diagnostic]]:

@@ -34,6 +34,25 @@ def quick_pickle(cls: type[T]) -> type[T]:
     return cls
 
 
+def replaced(value: T, **changes: object) -> T:
+    """`dataclasses.replace` for a `quick_pickle` class: the same values, made through its
+    `__setstate__` rather than `__init__`'s keywords (a rebuild of 20,000 stories gives each
+    its slug and names: forty thousand replacements, a second of them through `__init__`).
+
+    A name that is not a field is a TypeError, as with `dataclasses.replace`.
+    """
+    cls = type(value)
+    names: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
+    state = list(operator.attrgetter(*names)(value))
+    for name, new in changes.items():
+        if name not in names:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+        state[names.index(name)] = new
+    made: T = cls.__new__(cls)
+    made.__setstate__(tuple(state))  # type: ignore[attr-defined]
+    return made
+
+
 def _slot_setter(cls: type, names: tuple[str, ...]) -> Callable[[object, tuple[object, ...]], None]:
     """`__setstate__` for a slotted class: each value set by its slot's descriptor, in order.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
@@ -36,7 +35,7 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
-from briefing.model import TAXONOMIES, RawArticle, Story
+from briefing.model import TAXONOMIES, RawArticle, Story, replaced
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
@@ -168,7 +167,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
     )
     memo.save()
-    drafts = [dataclasses.replace(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
+    drafts = [replaced(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content
 
 

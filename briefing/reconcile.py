@@ -11,7 +11,7 @@ The rules that keep editors' work safe live here, in one place:
 
 from __future__ import annotations
 
-import dataclasses
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +19,7 @@ from briefing.compose import Draft
 from briefing.content import Content, ContentFile
 from briefing.errors import Diagnostic, warning
 from briefing.frontmatter import dump_story
-from briefing.model import Story
+from briefing.model import Story, replaced
 from briefing.slugs import slug_or_fallback, unique_slug
 
 SeedKey = tuple[str, int | None]  # (seed path, part of a listing page or None)
@@ -63,10 +63,11 @@ def plan_content(
     stories = []
     writes: list[tuple[str, str]] = []
     for number, draft in enumerate(drafts):
-        story = _with_copy_of(dataclasses.replace(draft.story, slug=slugs[number]), number, drafts, slugs, copies)
+        assert draft.story.seed is not None
+        current = existing.get((draft.story.seed, draft.story.part))
+        filed = current.story if current is not None else None
+        story = _placed(draft.story, number, drafts, slugs, copies, filed=filed)
         stories.append(story)
-        assert story.seed is not None
-        current = existing.get((story.seed, story.part))
         if current is not None and not current.pristine:
             if current.story is not None and current.story.seed_hash != story.seed_hash:
                 diagnostics.append(
@@ -78,7 +79,7 @@ def plan_content(
                     )
                 )
             continue
-        if current is not None and current.story == story:
+        if current is not None and (current.story is story or current.story == story):
             continue  # the file as the build wrote it says exactly this story (dump and parse round-trip)
         name = current.path.name if current is not None else f"{story.slug}.md"
         writes.append((name, dump_story(story)))
@@ -89,10 +90,33 @@ def plan_content(
     return ContentPlan(tuple(writes), removals, tuple(stories), tuple(diagnostics))
 
 
-def _with_copy_of(
-    story: Story, number: int, drafts: Sequence[Draft], slugs: list[str], copies: dict[int, int]
+def _placed(
+    story: Story, number: int, drafts: Sequence[Draft], slugs: list[str], copies: dict[int, int], *, filed: Story | None
 ) -> Story:
+    """A draft's story with its slug and, for a copy, the story it copies (and that one's date
+    when it has none); the story its file holds when that says exactly this (on a rebuild,
+    nearly every story: none is made again)."""
+    changes: dict[str, object] = {"slug": slugs[number]}
     original = copies.get(number)
-    if original is None:
-        return story
-    return dataclasses.replace(story, duplicate_of=slugs[original], date=story.date or drafts[original].story.date)
+    if original is not None:
+        changes["duplicate_of"] = slugs[original]
+        changes["date"] = story.date or drafts[original].story.date
+    if filed is not None and type(filed) is type(story) and _state(filed) == _state(story, changes):
+        return filed  # equal field by field, as Story's own == compares them
+    return replaced(story, **changes)
+
+
+def _state(story: Story, changes: dict[str, object] | None = None) -> tuple[object, ...]:
+    """A story's values in field order, with some of them changed."""
+    values: tuple[object, ...] = _VALUES(story)
+    if not changes:
+        return values
+    changed = list(values)
+    for name, value in changes.items():
+        changed[_FIELDS.index(name)] = value
+    return tuple(changed)
+
+
+#: Story's fields in the order its state (and its ==) lists them
+_FIELDS: tuple[str, ...] = Story.__slots__
+_VALUES = operator.attrgetter(*_FIELDS)

@@ -17,13 +17,22 @@ from hypothesis import strategies as st
 from briefing.cache import StatusMemo
 from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
-from briefing.compose import Draft, Trace, pack_removals
-from briefing.content import named_story_files
-from briefing.dedupe import SAMPLE_EVERY, Fingerprint, candidate_pairs, fingerprint
+from briefing.compose import Draft, Trace, pack_removals, pack_text
+from briefing.content import Content, ContentFile, named_story_files
+from briefing.dedupe import (
+    MIN_CONTAINMENT,
+    SAMPLE_EVERY,
+    Fingerprint,
+    Verdicts,
+    candidate_pairs,
+    find_copies,
+    fingerprint,
+)
 from briefing.entities import Entities
 from briefing.ingest import _IGNORED_NAMES, discover_named
-from briefing.model import RawArticle, Removal, Story
+from briefing.model import RawArticle, Removal, Story, replaced
 from briefing.pipeline import shown, shown_prefix
+from briefing.reconcile import plan_content
 from briefing.registry import Entry
 
 texts = st.text(max_size=30)
@@ -232,7 +241,7 @@ def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_b
             title=f"{number}", slug="", seed=f"{number}.txt", companies=tuple(dict.fromkeys(n for n, _ in found))
         )
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
-        trace = Trace(None, "", (), (), pack_removals(()), 0)
+        trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
         drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
     assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
 
@@ -242,5 +251,159 @@ def test_a_trace_gives_back_the_removals_it_packed(removed: list[tuple[int, str,
     from briefing.model import Removal
 
     removals = tuple(Removal(line, text, rule) for line, text, rule in removed)
-    trace = Trace(None, "", (), (), pack_removals(removals), len(removals))
+    trace = Trace(None, pack_text(""), (), (), pack_removals(removals), len(removals))
     assert pickle.loads(pickle.dumps(trace)).removed == removals
+
+
+@given(st.text())
+def test_a_trace_gives_back_the_text_it_packed(text: str) -> None:
+    trace = Trace(None, pack_text(text), (), (), pack_removals(()), 0)
+    assert pickle.loads(pickle.dumps(trace)).body_text == text
+
+
+@given(stories, st.text(max_size=8), st.none() | st.text(max_size=8), dates)
+def test_replaced_makes_what_dataclasses_replace_makes(
+    story: Story, slug: str, copied: str | None, date: object
+) -> None:
+    made = replaced(story, slug=slug, duplicate_of=copied, date=date)
+    expected = dataclasses.replace(story, slug=slug, duplicate_of=copied, date=date)  # type: ignore[arg-type]
+    assert made == expected and repr(made) == repr(expected) and type(made) is Story
+
+
+def test_replaced_refuses_a_name_that_is_not_a_field() -> None:
+    with pytest.raises(TypeError):
+        replaced(Story(title="t", slug="s"), sluggy="x")
+
+
+def _placed_by_replace(drafts: list[Draft], plan_slugs: list[str], copies: dict[int, int]) -> list[Story]:
+    """The stories plan_content gave before it took a story file's own story when equal: the reference."""
+    made = []
+    for number, draft in enumerate(drafts):
+        story = dataclasses.replace(draft.story, slug=plan_slugs[number])
+        if number in copies:
+            original = copies[number]
+            story = dataclasses.replace(
+                story, duplicate_of=plan_slugs[original], date=story.date or drafts[original].story.date
+            )
+        made.append(story)
+    return made
+
+
+@given(
+    st.lists(
+        st.tuples(texts, dates, st.sampled_from(["same", "other-title", "other-copy", "none", "edited"])), max_size=6
+    ),
+    st.dictionaries(st.integers(0, 5), st.integers(0, 5), max_size=3),
+)
+def test_plan_content_places_each_story_as_replacing_its_values_would(
+    rows: list[tuple[str, datetime.date | None, str]], wanted: dict[int, int]
+) -> None:
+    """A story file's own story stands for the draft's only when equal to it field by field;
+    whatever it is, the planned stories and writes are those the values give."""
+    copies = {a: b for a, b in wanted.items() if a < len(rows) and b < len(rows) and a != b and b not in wanted}
+    drafts = []
+    for number, (title, date, _) in enumerate(rows):
+        story = Story(title=title, slug="", seed=f"{number}.txt", date=date, body=f"body {number}", seed_hash="h")
+        article = RawArticle(f"{number}.txt", "", "text", "h", "utf-8")
+        trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
+        drafts.append(Draft(story, trace, Entities({}, (), ()), article, Fingerprint.of(array("I"))))
+    slugs = [f"s{number}" for number in range(len(rows))]
+    expected = _placed_by_replace(drafts, slugs, copies)
+    files = []
+    for number, (_, _, how) in enumerate(rows):
+        filed = expected[number]
+        if how == "none":
+            continue
+        if how == "other-title":
+            filed = dataclasses.replace(filed, title=filed.title + "!")
+        if how == "other-copy":
+            filed = dataclasses.replace(filed, duplicate_of=None if filed.duplicate_of else "s0")
+        filed = dataclasses.replace(filed, slug=slugs[number])
+        path = Path(f"content/{slugs[number]}.md")
+        files.append(ContentFile(path, path.as_posix(), filed, how != "edited", filed.seed, filed.part))
+    plan = plan_content(drafts, Content(tuple(files), ()), copies, composed_seeds=set())
+    slugs = [story.slug for story in plan.stories]
+    assert list(plan.stories) == _placed_by_replace(drafts, slugs, copies)
+    by_seed = {file.seed: file for file in files}
+    expected_writes = []
+    for story in plan.stories:
+        file = by_seed.get(story.seed)
+        if file is None or (file.pristine and file.story != story):
+            expected_writes.append(file.path.name if file is not None else f"{story.slug}.md")
+    assert [name for name, _ in plan.writes] == expected_writes
+
+
+def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
+    short, full = Entry("companies", "NKGen", ("NKGen Biotech",)), Entry("companies", "NKGen Biotech")
+    drafts = []
+    for number, names in enumerate((("NKGen",), ("NKGen Biotech",), ("NKGen Biotech",), ("Heka",))):
+        story = Story(title=f"{number}", slug="", seed=f"{number}.txt", companies=names)
+        article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
+        trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
+        found = ((short,), (full,), (full,), (Entry("companies", "Heka"),))[number]
+        drafts.append(Draft(story, trace, Entities({}, (), found), article, Fingerprint.of(array("I"))))
+    unified = unify_names(drafts)
+    assert [draft.story.companies for draft in unified] == [("NKGen Biotech",)] * 3 + [("Heka",)]
+    assert unified[1] is drafts[1] and unified[3] is drafts[3] and unified[0] is not drafts[0]
+
+
+def _copies_pair_by_pair(
+    stories: list[Story], prints: list[Fingerprint], known: dict[tuple[bytes, bytes], bool]
+) -> tuple[dict[int, int], dict[tuple[bytes, bytes], bool]]:
+    """What find_copies gave when it looked each pair's verdict up one by one: the reference."""
+    import hashlib
+
+    parent = list(range(len(stories)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    used = {}
+    for a, b in sorted(set(candidate_pairs(prints))):
+        key = tuple(hashlib.blake2b(prints[n].shingles.tobytes(), digest_size=16).digest() for n in (a, b))
+        copied = known.get(key)  # type: ignore[call-overload]
+        if copied is None:
+            shared = len(set(prints[a].shingles) & set(prints[b].shingles))
+            copied = shared >= MIN_CONTAINMENT * min(len(prints[a].shingles), len(prints[b].shingles))
+        used[key] = copied
+        if copied:
+            parent[root(b)] = root(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(stories)):
+        groups.setdefault(root(i), []).append(i)
+    copies = {}
+    for members in groups.values():
+        rank = [
+            ((s.date.toordinal() if s.date else 10**7), -len(prints[i].shingles), s.seed)
+            for i, s in ((i, stories[i]) for i in members)
+        ]
+        original = members[rank.index(min(rank))]
+        copies.update({i: original for i in members if i != original})
+    return copies, used  # type: ignore[return-value]
+
+
+WORDS = [f"w{number}" for number in range(40)]
+#: texts that stories share whole or in part, so that some are copies and some are not
+BASES = [[WORDS[(number * step) % 37] for number in range(60)] for step in (3, 5, 7)]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.lists(st.sampled_from(WORDS), max_size=60), dates)),
+    st.randoms(use_true_random=False),
+)
+def test_find_copies_finds_what_comparing_pair_by_pair_finds(
+    rows: list[tuple[int, int, list[str], datetime.date | None]], random: object
+) -> None:
+    stories = [
+        Story(title=str(n), slug="", seed=f"{n:02}.txt", date=date, body=" ".join(BASES[base][:cut] + words))
+        for n, (base, cut, words, date) in enumerate(rows[:14])
+    ]
+    prints = [fingerprint(story.body) for story in stories]
+    everything = _copies_pair_by_pair(stories, prints, {})[1]
+    known = {key: verdict for key, verdict in everything.items() if random.random() < 0.5}  # type: ignore[attr-defined]
+    expected, used = _copies_pair_by_pair(stories, prints, known)
+    verdicts = Verdicts(dict(known))
+    assert find_copies(stories, prints, verdicts=verdicts) == expected
+    assert verdicts.used == used
