@@ -45,9 +45,9 @@ from briefing.resources import read_data
 from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site, plan_shards, story_path
-from briefing.site import SiteInfo, plan_site
+from briefing.site import Page, SiteInfo, plan_site
 from briefing.tally import sweep_when_grown
-from briefing.taxonomy import build_terms, canonical_stories
+from briefing.taxonomy import Term, build_terms, canonical_stories
 from briefing.workers import collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
@@ -341,55 +341,75 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         site_registry = load_site_registry(config, report)
         index = load_index(site_registry)
         drafts, content = ingest(config, report, index)
-        stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
-        report.stories = len(stories)
-        terms = {}
-        for taxonomy in TAXONOMIES:
-            terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
-            report.diagnostics.extend(clashes)
-        previous = read_manifest(config.out)
-        digests = story_digests(stories)
-        manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-        review = review_context(stories, drafts, manifest, previous)
-        shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-        plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
-        pages = sorted(plan, key=lambda page: page.output_path)
-        clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
-        if clash is not None:
-            raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
-        fingerprints = Fingerprints(
-            page_salt(config.templates),
-            stories,
-            digests,
-            (term for group in terms.values() for term in group),
-            shared_values(pages),
-        )
-        entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry)
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
     published = write_site(
-        pages,
-        fingerprints,
+        plan.pages,
+        plan.fingerprints,
         config.templates / "static",
         config.out,
         cache=config.cache,
         templates=config.templates,
         jobs=config.jobs,
         bodies=bodies,
-        finish=lambda tree: report.diagnostics.extend(index_site(tree, shards, entries, jobs=config.jobs)),
+        finish=lambda tree: report.diagnostics.extend(index_site(tree, plan.shards, plan.entries, jobs=config.jobs)),
         progress=progress,
         copying=copying,
     )
     progress.close()
     # the kept tallies of lists the site no longer has are forgotten now and then: the lists the
     # pages tally are the entities' and the archive's, as plan_site orders them
-    ordered = sorted(stories, key=operator.attrgetter("sort_key"))
-    lists = [*(term.stories for group in terms.values() for term in group), ordered]
+    ordered = sorted(plan.stories, key=operator.attrgetter("sort_key"))
+    lists = [*(term.stories for group in plan.terms.values() for term in group), ordered]
     lists.append([story for story in ordered if story.duplicate_of is None])
     sweep_when_grown(bodies, lists, swept_path(config.cache))
     report.rendered, report.written = published.rendered, published.written
-    report.pages = len(pages)
+    report.pages = len(plan.pages)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPlan:
+    """What the site will be: its stories and terms, every page and how to tell it changed."""
+
+    stories: list[Story]
+    terms: dict[str, tuple[Term, ...]]
+    pages: list[Page]  # sorted by output path
+    fingerprints: Fingerprints
+    shards: dict[int, list[str]]  # search shards (see plan_shards)
+    entries: dict[str, str]  # per story page, what its search entry is made from
+
+
+def plan_build(
+    config: Config, report: Report, *, info: SiteInfo, drafts: Sequence[Draft], content: Content, registry: Registry
+) -> BuildPlan:
+    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints."""
+    stories = [s for s in canonical_stories(validate(content, report), registry) if not s.hidden]
+    report.stories = len(stories)
+    terms = {}
+    for taxonomy in TAXONOMIES:
+        terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, registry)
+        report.diagnostics.extend(clashes)
+    previous = read_manifest(config.out)
+    digests = story_digests(stories)
+    manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
+    review = review_context(stories, drafts, manifest, previous)
+    shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
+    plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
+    pages = sorted(plan, key=lambda page: page.output_path)
+    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+    if clash is not None:
+        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+    fingerprints = Fingerprints(
+        page_salt(config.templates),
+        stories,
+        digests,
+        (term for group in terms.values() for term in group),
+        shared_values(pages),
+    )
+    entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+    return BuildPlan(stories, terms, pages, fingerprints, shards, entries)
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:
