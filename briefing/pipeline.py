@@ -33,9 +33,9 @@ from briefing.content import SITE_REGISTRY, Content, load_content, reload_conten
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_digests
+from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
-from briefing.model import TAXONOMIES, RawArticle, Story
+from briefing.model import RawArticle, Story
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
@@ -47,7 +47,7 @@ from briefing.rules import RuleSet, parse_rules
 from briefing.search import index_site, plan_shards, story_path
 from briefing.site import Page, SiteInfo, plan_site
 from briefing.tally import sweep_when_grown
-from briefing.taxonomy import Term, build_terms, canonical_stories
+from briefing.taxonomy import Term, all_terms, canonical_stories
 from briefing.workers import collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
@@ -387,10 +387,8 @@ def plan_build(
     """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints."""
     stories = [s for s in canonical_stories(validate(content, report), registry) if not s.hidden]
     report.stories = len(stories)
-    terms = {}
-    for taxonomy in TAXONOMIES:
-        terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, registry)
-        report.diagnostics.extend(clashes)
+    terms, clashes = all_terms(stories, registry)
+    report.diagnostics.extend(clashes)
     previous = read_manifest(config.out)
     digests = story_digests(stories)
     manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
@@ -406,7 +404,6 @@ def plan_build(
         stories,
         digests,
         (term for group in terms.values() for term in group),
-        shared_values(pages),
     )
     entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
     return BuildPlan(stories, terms, pages, fingerprints, shards, entries)
@@ -423,8 +420,7 @@ def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewI
     content = load_content(config.content, config.content.as_posix())
     stories = canonical_stories(validate(content, report), index.registry)
     report.stories = len(stories)
-    for taxonomy in TAXONOMIES:
-        report.diagnostics.extend(build_terms(stories, taxonomy, index.registry)[1])
+    report.diagnostics.extend(all_terms(stories, index.registry)[1])
     items: list[ReviewItem] = []
     if review:
         for file in content.files:

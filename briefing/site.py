@@ -6,13 +6,16 @@ the relative way back to the root ("../../"), so the site works under any sub-pa
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 import heapq
 import json
+import operator
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress, count
 from operator import attrgetter
 from typing import Any
 
@@ -270,26 +273,44 @@ def term_chunks(stories: Sequence[Story]) -> list[Sequence[Story]]:
 
 def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
     """Per story, up to RELATED stories that share the most entities with it (rarer entities count more)."""
-    holders: dict[tuple[str, str], list[int]] = {}
-    for number, story in enumerate(stories):
-        for key in RELATED_KEYS:
-            for name in story.terms(key):
-                holders.setdefault((key, name), []).append(number)
+    holders = _holders(stories)
     sort_keys = [story.sort_key for story in stories]  # worked out once, not once per candidate
+    sharing = {number for others in holders.values() for number in others}
     related: dict[str, list[Story]] = {}
     for number, story in enumerate(stories):
+        if number not in sharing:
+            related[story.slug] = []  # it shares no entity that relates
+            continue
         scores: dict[int, float] = {}
         for key in RELATED_KEYS:
             for name in story.terms(key):
-                others = holders[(key, name)]
-                if len(others) > MAX_SHARED:
-                    continue  # "Japan" in every story relates nothing
+                others = holders.get((key, name), ())
                 for other in others:
                     if other != number:
                         scores[other] = scores.get(other, 0.0) + 1.0 / len(others)
         best = heapq.nsmallest(RELATED, scores, key=lambda other: (-scores[other], sort_keys[other]))
         related[story.slug] = [stories[other] for other in best]
     return related
+
+
+def _holders(stories: Sequence[Story]) -> dict[tuple[str, str], list[int]]:
+    """The stories (by their place) that name each entity of RELATED_KEYS named by more than
+    one of them and at most MAX_SHARED ("Japan" in every story relates nothing, nor does an
+    entity only one story names)."""
+    holders: dict[tuple[str, str], list[int]] = {}
+    for key in RELATED_KEYS:
+        column = list(map(attrgetter(key), stories))
+        # most names are named by many stories: those are left out at C speed, and only the
+        # stories that name the others are gone through
+        counts = Counter(chain.from_iterable(column))
+        rare = {name for name, count in counts.items() if 1 < count <= MAX_SHARED}
+        if not rare:
+            continue
+        for number in compress(count(), map(operator.not_, map(rare.isdisjoint, column))):
+            for name in column[number]:
+                if name in rare:
+                    holders.setdefault((key, name), []).append(number)
+    return holders
 
 
 def _story_page(
@@ -333,13 +354,25 @@ def home_charts(
     for taxonomy in TAXONOMIES:
         if taxonomy.plural not in HOME_CHARTS:
             continue
-        counted = [
-            (term, sum(1 for s in term.stories if since is None or s.date is None or s.date >= since))
-            for term in terms.get(taxonomy.plural, ())
-        ]
+        counted = [(term, _recent(term.stories, since)) for term in terms.get(taxonomy.plural, ())]
         top = sorted((pair for pair in counted if pair[1]), key=lambda pair: (-pair[1], pair[0].name))[:TOP_TERMS]
         charts.append((taxonomy, top))
     return charts
+
+
+def _recent(stories: Sequence[Story], since: datetime.date | None) -> int:
+    """How many of some stories (newest first, undated last, as a term lists them) are dated
+    `since` or later, or undated; found by bisection (an entity may have thousands)."""
+    if since is None:
+        return len(stories)
+    dated_since = bisect.bisect_right(stories, -since.toordinal(), key=_age)
+    undated = len(stories) - bisect.bisect_left(stories, 0, key=_age)
+    return dated_since + undated
+
+
+def _age(story: Story) -> int:
+    """What a story sorts by first: minus its date's ordinal, 0 when undated."""
+    return story.sort_key[0]
 
 
 def stories_per_month(stories: Sequence[Story], tally: Tally | None = None) -> list[tuple[str, int]]:
