@@ -211,8 +211,7 @@ def plan_site(
     pages.append(page("404.html", "404.html", **common))
     if review is not None:  # for editors: not linked from the readers' pages, not in the sitemap
         pages.append(page("review/", "review.html", review=review, **common))
-        manifest = json.dumps(review.manifest, indent=0, sort_keys=True) + "\n"
-        pages.append(Page(MANIFEST, MANIFEST, "", {}, manifest))
+        pages.append(Page(MANIFEST, MANIFEST, "", {}, manifest_json(review.manifest)))
     pages.append(
         page(
             "sitemap.xml",
@@ -222,6 +221,20 @@ def plan_site(
         )
     )
     return pages
+
+
+def manifest_json(manifest: Mapping[str, str]) -> str:
+    """The story manifest as `json.dumps(manifest, indent=0, sort_keys=True)` writes it, and a
+    newline, written directly: json's indented output takes its pure-Python encoder, a seventh
+    of a second for 20,000 stories.
+
+    >>> manifest_json({"b": "2", "a": "é"}) == json.dumps({"b": "2", "a": "é"}, indent=0, sort_keys=True) + "\\n"
+    True
+    """
+    if not manifest:
+        return "{}\n"
+    text = json.encoder.encode_basestring_ascii
+    return "{\n" + ",\n".join([f"{text(key)}: {text(manifest[key])}" for key in sorted(manifest)]) + "\n}\n"
 
 
 def _term_pages(taxonomy: Taxonomy, term: Term, links: TermLinks, common: Mapping[str, Any]) -> list[Page]:

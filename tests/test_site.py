@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.frontmatter import split_front_matter
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
@@ -296,3 +298,11 @@ def test_canonical_stories_name_each_entity_once_by_its_registry_name() -> None:
     ]
     assert found[3].people == () and found[2].countries == ("Japan",)
     assert found[4] is stories[4]  # nothing to change: the very story
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=6))
+def test_the_story_manifest_is_written_as_json_writes_it(manifest: dict[str, str]) -> None:
+    from briefing.site import manifest_json
+
+    assert manifest_json(manifest) == json.dumps(manifest, indent=0, sort_keys=True) + "\n"
