@@ -13,14 +13,14 @@ import heapq
 import json
 import operator
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, count
 from operator import attrgetter
 from typing import Any
 
 from briefing.exports import export_files, search_files
-from briefing.model import TAXONOMIES, Story, Taxonomy
+from briefing.model import ENTITY_KEYS, TAXONOMIES, Story, Taxonomy
 from briefing.review import MANIFEST, ReviewPage
 from briefing.slugs import slug_or_fallback
 from briefing.tally import Tally, add_counts, count_months
@@ -75,11 +75,16 @@ class TermLinks:
     def of(cls, terms: Mapping[str, Sequence[Term]], mentioned: Sequence[Story]) -> TermLinks:
         """The links of these terms (the terms of the listed stories) for the names these stories
         mention."""
+        return cls.of_names(terms, named(mentioned))
+
+    @classmethod
+    def of_names(cls, terms: Mapping[str, Sequence[Term]], *names: Mapping[str, Iterable[str]]) -> TermLinks:
+        """The links of these terms for the names mentioned, by entity type (in one mapping or more)."""
         unlinked: set[tuple[str, str]] = set()
         for taxonomy in TAXONOMIES:
-            names = set(chain.from_iterable(map(attrgetter(taxonomy.plural), mentioned)))  # at C speed
-            names.difference_update(term.name for term in terms.get(taxonomy.plural, ()))
-            unlinked.update((taxonomy.plural, name) for name in names)
+            mentioned = set(chain.from_iterable(group.get(taxonomy.plural, ()) for group in names))
+            mentioned.difference_update(term.name for term in terms.get(taxonomy.plural, ()))
+            unlinked.update((taxonomy.plural, name) for name in mentioned)
         return cls(frozenset(unlinked))
 
     def get(self, key: tuple[str, str]) -> str | None:
@@ -96,6 +101,11 @@ class TermLinks:
             for taxonomy in TAXONOMIES
             if (names := story.terms(taxonomy.plural))
         ]
+
+
+def named(stories: Sequence[Story], keys: Iterable[str] = ENTITY_KEYS) -> dict[str, Counter[str]]:
+    """Per entity type, how many of some stories name each name (counted at C speed)."""
+    return {key: Counter(chain.from_iterable(map(attrgetter(key), stories))) for key in keys}
 
 
 _SINGULAR = {taxonomy.plural: taxonomy.singular for taxonomy in TAXONOMIES}
@@ -150,7 +160,9 @@ def plan_site(
     for story in ordered:
         if story.duplicate_of in by_slug:
             copies.setdefault(story.duplicate_of, []).append(story)
-    links = TermLinks.of(terms, ordered)
+    # the names the listed stories mention, counted once for the links and the related stories
+    mentions = named(listed)
+    links = TermLinks.of_names(terms, mentions, named([s for s in ordered if s.duplicate_of is not None]))
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story
     # (such as the newest date), so that a new story re-renders only the pages it appears on
@@ -166,7 +178,7 @@ def plan_site(
             **common,
         )
     ]
-    related = related_stories(listed)
+    related = related_stories(listed, mentions)
     for number, story in enumerate(listed):
         newer = listed[number - 1] if number > 0 else None
         older = listed[number + 1] if number + 1 < len(listed) else None
@@ -284,9 +296,14 @@ def term_chunks(stories: Sequence[Story]) -> list[Sequence[Story]]:
     return [stories[:first]] + [stories[i : i + TERM_PAGE_SIZE] for i in range(first, len(stories), TERM_PAGE_SIZE)]
 
 
-def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
-    """Per story, up to RELATED stories that share the most entities with it (rarer entities count more)."""
-    holders = _holders(stories)
+def related_stories(
+    stories: Sequence[Story], mentions: Mapping[str, Counter[str]] | None = None
+) -> dict[str, list[Story]]:
+    """Per story, up to RELATED stories that share the most entities with it (rarer entities count more).
+
+    `mentions` are the stories' names, counted (`named(stories)`), when they are already known.
+    """
+    holders = _holders(stories, mentions or named(stories, RELATED_KEYS))
     sort_keys = [story.sort_key for story in stories]  # worked out once, not once per candidate
     sharing = {number for others in holders.values() for number in others}
     related: dict[str, list[Story]] = {}
@@ -306,19 +323,18 @@ def related_stories(stories: Sequence[Story]) -> dict[str, list[Story]]:
     return related
 
 
-def _holders(stories: Sequence[Story]) -> dict[tuple[str, str], list[int]]:
+def _holders(stories: Sequence[Story], mentions: Mapping[str, Counter[str]]) -> dict[tuple[str, str], list[int]]:
     """The stories (by their place) that name each entity of RELATED_KEYS named by more than
     one of them and at most MAX_SHARED ("Japan" in every story relates nothing, nor does an
     entity only one story names)."""
     holders: dict[tuple[str, str], list[int]] = {}
     for key in RELATED_KEYS:
-        column = list(map(attrgetter(key), stories))
         # most names are named by many stories: those are left out at C speed, and only the
         # stories that name the others are gone through
-        counts = Counter(chain.from_iterable(column))
-        rare = {name for name, count in counts.items() if 1 < count <= MAX_SHARED}
+        rare = {name for name, count in mentions[key].items() if 1 < count <= MAX_SHARED}
         if not rare:
             continue
+        column = list(map(attrgetter(key), stories))
         for number in compress(count(), map(operator.not_, map(rare.isdisjoint, column))):
             for name in column[number]:
                 if name in rare:
