@@ -23,7 +23,7 @@ from typing import Any
 
 from briefing.cache import code_version
 from briefing.model import TAXONOMIES, Story
-from briefing.site import Page, PageUrls, SiteInfo, TermLinks
+from briefing.site import Page, PageUrls, SiteInfo, TermLinks, term_chunks
 from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
@@ -73,6 +73,9 @@ class Fingerprints:
         # thousands of stories); the objects known by id must outlive the fingerprints
         self._known: dict[int, str] = dict(zip(map(id, stories), map("k".__add__, digests), strict=True))
         self._alive: list[object] = [list(stories)]
+        # the pages of an entity's stories (term_chunks), by their first story's id and length:
+        # a page's list of stories is looked up there, not token by token
+        self._chunks: dict[tuple[int, int], list[tuple[Sequence[Story], str]]] = {}
         for taxonomy in TAXONOMIES:  # every page has them
             self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
         self._remember(TAXONOMIES, self._token(TAXONOMIES))
@@ -80,8 +83,20 @@ class Fingerprints:
             self._remember(term, self._term_token(term))
 
     def _term_token(self, term: Term) -> str:
+        """A term's token, made of its stories' tokens (worked out once, for its pages' too)."""
+        tokens = self._tokens(term.stories)
+        start = 0
+        for chunk in term_chunks(term.stories):
+            if chunk:
+                listed = tokens[start : start + len(chunk)]
+                token = f"tuple{len(listed)}:" + ",".join(listed)  # what _token gives the chunk
+                self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, token))
+                start += len(chunk)
+        self._alive.append(term)  # its stories, whose ids key the chunks
         shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of its entry
-        return "k" + self._digest_of((term.taxonomy.plural, term.name, term.slug, shown, term.stories))
+        named = (term.taxonomy.plural, term.name, term.slug, shown)
+        stories = f"{type(term.stories).__name__}{len(tokens)}:" + ",".join(tokens)  # what _token gives them
+        return "k" + self._digest_of((*named, _Token(stories)))
 
     def _remember(self, value: object, token: str) -> str:
         if id(value) not in self._known:
@@ -142,6 +157,13 @@ class Fingerprints:
             return f"v{value!r}"
         if kind is datetime.date:
             return f"d{value.toordinal()}"  # type: ignore[attr-defined]
+        if kind is _Token:
+            return value  # type: ignore[return-value]
+        if kind is tuple and value:
+            items: tuple[object, ...] = value  # type: ignore[assignment]
+            for chunk, token in self._chunks.get((id(items[0]), len(items)), ()):
+                if items == chunk:  # the same stories (compared by identity first: at C speed)
+                    return token
         if kind is list or kind is tuple:
             tokens = self._tokens(value)  # type: ignore[arg-type]
             return f"{kind.__name__}{len(tokens)}:" + ",".join(tokens)
@@ -151,6 +173,12 @@ class Fingerprints:
         if kind in _SHARED:  # on many pages: digested once
             return self._remember(value, "k" + self._dumps(value))
         return "p" + self._dumps(value)
+
+
+class _Token(str):
+    """A token already made (of a list whose items' tokens were at hand)."""
+
+    __slots__ = ()
 
 
 #: immutable values that many pages share, digested once (by their pickle: pickle asks for a

@@ -439,3 +439,25 @@ def test_an_entity_page_s_fingerprint_follows_its_stories_and_what_it_shows_of_t
     # and the same entity with the same stories in another build: the same fingerprint
     again = Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(dataclasses.replace(s) for s in stories), None)
     assert fingerprint(again) == fingerprint(variants[1])
+
+
+def test_a_page_of_an_entity_s_stories_is_fingerprinted_as_its_stories_are() -> None:
+    from briefing.fingerprint import Fingerprints
+    from briefing.site import term_chunks
+
+    stories = [Story(title=f"Story {n}", slug=f"s{n:03d}", companies=("Heartseed",)) for n in range(130)]
+    term = Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories), None)
+    knowing = Fingerprints("salt", stories, story_digests(stories), [term])
+    unaware = Fingerprints("salt", stories, story_digests(stories), [])  # works every list out item by item
+
+    def fingerprint(prints: Fingerprints, shown: object) -> str:
+        return prints.of(Page("c/", "c/index.html", "term.html", {"shown": shown}))
+
+    chunks = term_chunks(term.stories)  # made again, as the site plan makes them
+    assert [len(chunk) for chunk in chunks] == [80, 50]
+    for chunk in chunks:
+        assert fingerprint(knowing, chunk) == fingerprint(unaware, chunk)
+    edited = (*chunks[1][:-1], dataclasses.replace(chunks[1][-1], title="Edited"))
+    others = [edited, chunks[1][1:], (*chunks[1][1:], chunks[0][0]), tuple(chunks[1][::-1]), list(chunks[1])]
+    assert len({fingerprint(knowing, shown) for shown in [chunks[1], *others]}) == len(others) + 1
+    assert all(fingerprint(knowing, shown) == fingerprint(unaware, shown) for shown in others)
