@@ -8,7 +8,7 @@ import json
 import logging
 import operator
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -358,12 +358,8 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         copying=copying,
     )
     progress.close()
-    # the kept tallies of lists the site no longer has are forgotten now and then: the lists the
-    # pages tally are the entities' and the archive's, as plan_site orders them
-    ordered = sorted(plan.stories, key=operator.attrgetter("sort_key"))
-    lists = [*(term.stories for group in plan.terms.values() for term in group), ordered]
-    lists.append([story for story in ordered if story.duplicate_of is None])
-    sweep_when_grown(bodies, lists, swept_path(config.cache))
+    # the kept tallies of lists the site no longer has are forgotten now and then
+    sweep_when_grown(bodies, tallied_lists(plan), swept_path(config.cache))
     report.rendered, report.written = published.rendered, published.written
     report.pages = len(plan.pages)
     return report
@@ -379,6 +375,17 @@ class BuildPlan:
     fingerprints: Fingerprints
     shards: dict[int, list[str]]  # search shards (see plan_shards)
     entries: dict[str, str]  # per story page, what its search entry is made from
+
+
+def tallied_lists(plan: BuildPlan) -> Iterator[Sequence[Story]]:
+    """The lists the pages tally: the entities' and the archive's, as plan_site orders them
+    (made only when a sweep asks for them)."""
+    for group in plan.terms.values():
+        for term in group:
+            yield term.stories
+    ordered = sorted(plan.stories, key=operator.attrgetter("sort_key"))
+    yield ordered
+    yield [story for story in ordered if story.duplicate_of is None]
 
 
 def plan_build(
