@@ -11,16 +11,19 @@ as much as the list of what it shows, never the size of the stories on it.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from briefing.cache import code_version
 from briefing.model import TAXONOMIES, Story
-from briefing.site import Page, PageUrls, SiteInfo, TermLinks
+from briefing.site import Page, PageUrls, SiteInfo, TermLinks, term_chunks
 from briefing.taxonomy import Term
 
 #: bytes of a digest, as hex twice as many characters
@@ -64,30 +67,46 @@ class Fingerprints:
     """Fingerprints of the pages of one build; `salt` is what every page depends on, and
     `digests` are the stories' own (`story_digests`)."""
 
-    def __init__(
-        self,
-        salt: str,
-        stories: Sequence[Story],
-        digests: Sequence[str],
-        terms: Iterable[Term],
-        shared: Iterable[object],
-    ) -> None:
+    def __init__(self, salt: str, stories: Sequence[Story], digests: Sequence[str], terms: Iterable[Term]) -> None:
         self.salt = salt.encode()
-        self._known: dict[int, str] = {}
-        self._alive: list[object] = []  # the objects known by id must outlive the fingerprints
-        for story, story_digest in zip(stories, digests, strict=True):
-            self._remember(story, story_digest)
+        # the token of each known object, by its id (worked out at C speed: there are tens of
+        # thousands of stories); the objects known by id must outlive the fingerprints
+        self._known: dict[int, str] = dict(zip(map(id, stories), map("k".__add__, digests), strict=True))
+        self._alive: list[object] = [list(stories)]
+        # the pages of an entity's stories (term_chunks), by their first story's id and length:
+        # a page's list of stories is looked up there, not token by token
+        self._chunks: dict[tuple[int, int], list[tuple[Sequence[Story], str]]] = {}
+        for taxonomy in TAXONOMIES:  # every page has them
+            self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
+        self._remember(TAXONOMIES, self._token(TAXONOMIES))
         for term in terms:
-            shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of it
-            listed = self._token(term.stories)
-            self._remember(term, self._dumps((term.taxonomy.plural, term.name, term.slug, shown, listed)))
-        for value in shared:  # big values many pages share, such as the table of term slugs
-            self._remember(value, self._dumps(value))
+            self._remember(term, self._term_token(term))
 
-    def _remember(self, value: object, key: str) -> None:
+    def _term_token(self, term: Term) -> str:
+        """A term's token, made of its stories' tokens (worked out once, for its pages' too)."""
+        tokens = self._tokens(term.stories)
+        start = 0
+        for chunk in term_chunks(term.stories):
+            if chunk:
+                listed = tokens[start : start + len(chunk)]
+                token = f"tuple{len(listed)}:" + ",".join(listed)  # what _token gives the chunk
+                self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, token))
+                start += len(chunk)
+        self._alive.append(term)  # its stories, whose ids key the chunks
+        shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of its entry
+        named = (term.taxonomy.plural, term.name, term.slug, shown)
+        stories = f"{type(term.stories).__name__}{len(tokens)}:" + ",".join(tokens)  # what _token gives them
+        return "k" + self._digest_of((*named, _Token(stories)))
+
+    def _remember(self, value: object, token: str) -> str:
         if id(value) not in self._known:
             self._alive.append(value)
-            self._known[id(value)] = key
+            self._known[id(value)] = token
+        return self._known[id(value)]
+
+    def _digest_of(self, values: Sequence[object]) -> str:
+        """The digest of some values' tokens, with the salt."""
+        return digest(self.salt + ",".join(map(self._token, values)).encode("utf-8", "surrogatepass"))
 
     def _dumps(self, value: object) -> str:
         buffer = io.BytesIO()
@@ -103,33 +122,68 @@ class Fingerprints:
         """The fingerprint of one page."""
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
-        # the values in the order the plan gives them, the same in every build of the same code;
-        # each written as a tagged token (a story page has ten values: pickling them all took
-        # most of the time fingerprinting took)
-        tokens = [page.output_path, page.template]
-        for key, value in page.context.items():
-            tokens.append(key)
-            tokens.append(self._token(value))
-        return digest(self.salt + _SEPARATOR.join(tokens).encode("utf-8", "surrogatepass"))
+        # the values in the order the plan gives them, the same in every build of the same code,
+        # each written as a token; most are stories and terms, whose tokens are known (found
+        # at C speed: a site has tens of thousands of pages)
+        context = page.context
+        values = context.values()
+        tokens = self._tokens(values)
+        parts = [page.output_path, page.template, *chain.from_iterable(zip(context, tokens, strict=True))]
+        return digest(self.salt + _SEPARATOR.join(parts).encode("utf-8", "surrogatepass"))
+
+    def _tokens(self, values: Collection[object]) -> list[str]:
+        """The tokens of some values: those of known objects found at C speed (lists of stories
+        are long, and most values of most pages are stories and terms)."""
+        known = list(map(self._known.get, map(id, values)))
+        if None not in known:
+            return known  # type: ignore[return-value]
+        return [token or self._token(value) for token, value in zip(known, values, strict=True)]
 
     def _token(self, value: object) -> str:
         """A value as a string that no other value gives: tagged by its kind, strings prefixed
-        by their length, known objects by their digests, anything else by the digest of its pickle."""
+        by their length, lists and tuples by theirs, known objects by their digests, anything
+        else by the digest of its pickle.
+
+        (A token never holds a comma it does not begin and end itself, so that a list's
+        tokens joined by commas are read back one way only.)
+        """
         known = self._known.get(id(value))
         if known is not None:
-            return "k" + known
+            return known
         kind = type(value)
         if kind is str:
             return f"s{len(value)}:{value}"  # type: ignore[arg-type]
         if value is None or kind is bool or kind is int:
             return f"v{value!r}"
-        if (kind is list or kind is tuple) and value:
-            digests = list(map(self._known.get, map(id, value)))  # type: ignore[call-overload]  # at C speed
-            if None not in digests:
-                return f"{kind.__name__}{len(digests)}:" + ",".join(digests)  # type: ignore[arg-type]
+        if kind is datetime.date:
+            return f"d{value.toordinal()}"  # type: ignore[attr-defined]
+        if kind is _Token:
+            return value  # type: ignore[return-value]
+        if kind is tuple and value:
+            items: tuple[object, ...] = value  # type: ignore[assignment]
+            for chunk, token in self._chunks.get((id(items[0]), len(items)), ()):
+                if items == chunk:  # the same stories (compared by identity first: at C speed)
+                    return token
+        if kind is list or kind is tuple:
+            tokens = self._tokens(value)  # type: ignore[arg-type]
+            return f"{kind.__name__}{len(tokens)}:" + ",".join(tokens)
+        if kind is TermLinks:  # its names in order: a set's order changes from one run to the next
+            unlinked = sorted(value.unlinked)  # type: ignore[attr-defined]
+            return self._remember(value, "k" + self._digest_of(("TermLinks", unlinked)))
+        if kind in _SHARED:  # on many pages: digested once
+            return self._remember(value, "k" + self._dumps(value))
         return "p" + self._dumps(value)
 
 
+class _Token(str):
+    """A token already made (of a list whose items' tokens were at hand)."""
+
+    __slots__ = ()
+
+
+#: immutable values that many pages share, digested once (by their pickle: pickle asks for a
+#: dataclass's fields each time)
+_SHARED = frozenset({Term, PageUrls, SiteInfo})
 #: between the tokens of a page's fingerprint (a token's own text cannot end early: strings
 #: carry their length)
 _SEPARATOR = "\x1e"
@@ -144,20 +198,3 @@ def page_salt(templates: Path) -> str:
         parts.append(path.relative_to(templates).as_posix())
         parts.append(digest(path.read_bytes()))
     return "\0".join(parts)
-
-
-def shared_values(pages: Iterable[Page]) -> list[object]:
-    """Values that many pages share, to digest once: the links to entity pages, the URLs of the
-    pages of an entity's stories, mappings of a
-    type of their own (pickle does not ask about a plain dict, list or tuple), the site's
-    description and the entity types (every page has them: pickling a dataclass asks for its
-    fields each time)."""
-    seen: dict[int, object] = {id(taxonomy): taxonomy for taxonomy in TAXONOMIES}
-    for page in pages:
-        for value in page.context.values():
-            if id(value) not in seen and (
-                (isinstance(value, dict) and type(value) is not dict)
-                or isinstance(value, (SiteInfo, TermLinks, PageUrls))
-            ):
-                seen[id(value)] = value
-    return list(seen.values())

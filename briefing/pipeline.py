@@ -7,7 +7,7 @@ import json
 import logging
 import operator
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -33,9 +33,9 @@ from briefing.content import SITE_REGISTRY, Content, load_content, reload_conten
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, page_salt, shared_values, story_digests
+from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
-from briefing.model import TAXONOMIES, RawArticle, Story, replaced
+from briefing.model import RawArticle, Story, replaced
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
@@ -45,9 +45,9 @@ from briefing.resources import read_data
 from briefing.review import MANIFEST, ReviewItem, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
 from briefing.search import Indexing, plan_shards, story_path
-from briefing.site import SiteInfo, plan_site
+from briefing.site import Page, SiteInfo, plan_site
 from briefing.tally import sweep_when_grown
-from briefing.taxonomy import build_terms, canonical_stories
+from briefing.taxonomy import Term, all_terms, canonical_stories
 from briefing.workers import collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
@@ -353,56 +353,80 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         site_registry = load_site_registry(config, report)
         index = entity_index(config, site_registry)
         drafts, content = ingest(config, report, index)
-        stories = [s for s in canonical_stories(validate(content, report), index.registry) if not s.hidden]
-        report.stories = len(stories)
-        terms = {}
-        for taxonomy in TAXONOMIES:
-            terms[taxonomy.plural], clashes = build_terms(stories, taxonomy, index.registry)
-            report.diagnostics.extend(clashes)
-        previous = read_manifest(config.out)
-        digests = story_digests(stories)
-        manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-        review = review_context(stories, drafts, manifest, previous)
-        shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-        plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
-        pages = sorted(plan, key=lambda page: page.output_path)
-        clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
-        if clash is not None:
-            raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
-        fingerprints = Fingerprints(
-            page_salt(config.templates),
-            stories,
-            digests,
-            (term for group in terms.values() for term in group),
-            shared_values(pages),
-        )
-        entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry)
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
     published = write_site(
-        pages,
-        fingerprints,
+        plan.pages,
+        plan.fingerprints,
         config.templates / "static",
         config.out,
         cache=config.cache,
         templates=config.templates,
         jobs=config.jobs,
         bodies=bodies,
-        finisher=(indexing := Indexing(shards, entries, jobs=config.jobs)),
+        finisher=(indexing := Indexing(plan.shards, plan.entries, jobs=config.jobs)),
         progress=progress,
         copying=copying,
     )
     progress.close()
     report.diagnostics.extend(indexing.diagnostics)
-    # the kept tallies of lists the site no longer has are forgotten now and then: the lists the
-    # pages tally are the entities' and the archive's, as plan_site orders them
-    ordered = sorted(stories, key=operator.attrgetter("sort_key"))
-    lists = [*(term.stories for group in terms.values() for term in group), ordered]
-    lists.append([story for story in ordered if story.duplicate_of is None])
-    sweep_when_grown(bodies, lists, swept_path(config.cache))
+    # the kept tallies of lists the site no longer has are forgotten now and then
+    sweep_when_grown(bodies, tallied_lists(plan), swept_path(config.cache))
     report.rendered, report.written = published.rendered, published.written
-    report.pages = len(pages)
+    report.pages = len(plan.pages)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPlan:
+    """What the site will be: its stories and terms, every page and how to tell it changed."""
+
+    stories: list[Story]
+    terms: dict[str, tuple[Term, ...]]
+    pages: list[Page]  # sorted by output path
+    fingerprints: Fingerprints
+    shards: dict[int, list[str]]  # search shards (see plan_shards)
+    entries: dict[str, str]  # per story page, what its search entry is made from
+
+
+def tallied_lists(plan: BuildPlan) -> Iterator[Sequence[Story]]:
+    """The lists the pages tally: the entities' and the archive's, as plan_site orders them
+    (made only when a sweep asks for them)."""
+    for group in plan.terms.values():
+        for term in group:
+            yield term.stories
+    ordered = sorted(plan.stories, key=operator.attrgetter("sort_key"))
+    yield ordered
+    yield [story for story in ordered if story.duplicate_of is None]
+
+
+def plan_build(
+    config: Config, report: Report, *, info: SiteInfo, drafts: Sequence[Draft], content: Content, registry: Registry
+) -> BuildPlan:
+    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints."""
+    stories = [s for s in canonical_stories(validate(content, report), registry) if not s.hidden]
+    report.stories = len(stories)
+    terms, clashes = all_terms(stories, registry)
+    report.diagnostics.extend(clashes)
+    previous = read_manifest(config.out)
+    digests = story_digests(stories)
+    manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
+    review = review_context(stories, drafts, manifest, previous)
+    shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
+    plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
+    pages = sorted(plan, key=lambda page: page.output_path)
+    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+    if clash is not None:
+        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+    fingerprints = Fingerprints(
+        page_salt(config.templates),
+        stories,
+        digests,
+        (term for group in terms.values() for term in group),
+    )
+    entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+    return BuildPlan(stories, terms, pages, fingerprints, shards, entries)
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:
@@ -416,8 +440,7 @@ def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewI
     content = load_content(config.content, config.content.as_posix())
     stories = canonical_stories(validate(content, report), index.registry)
     report.stories = len(stories)
-    for taxonomy in TAXONOMIES:
-        report.diagnostics.extend(build_terms(stories, taxonomy, index.registry)[1])
+    report.diagnostics.extend(all_terms(stories, index.registry)[1])
     items: list[ReviewItem] = []
     if review:
         for file in content.files:

@@ -142,9 +142,10 @@ def review_context(
     removed: list[Draft] = []
     for draft in drafts:
         story = draft.story
-        if draft.entities.mentions:  # drafts keep only discovery's mentions: most have none
-            listed = {key: story.terms(key) for key in ENTITY_KEYS}  # after site-wide renaming
-            for mention in first_discoveries(draft.entities.mentions, listed):
+        if mentions := draft.entities.mentions:  # drafts keep only discovery's mentions: most have none
+            # the names it lists of the types mentioned, after site-wide renaming
+            listed = {key: story.terms(key) for key in {mention.kind for mention in mentions} if key in ENTITY_KEYS}
+            for mention in first_discoveries(mentions, listed):
                 # the sentence is cut out later, for the rows the page shows
                 discovered.append((story.slug, mention.kind, mention.name, mention.rule, (draft, mention.start)))
         if draft.trace.removals and (story.part or 1) == 1:

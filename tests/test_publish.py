@@ -3,6 +3,8 @@ the files whose bytes changed, and gives the same site as a build from nothing."
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import gc
 import hashlib
 import io
@@ -19,10 +21,12 @@ import briefing
 from briefing import cache as cache_module
 from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.fingerprint import story_digests
-from briefing.model import Story
+from briefing.model import TAXONOMIES, Story
 from briefing.progress import Progress
 from briefing.publish import has_record, read_record, write_record
 from briefing.review import REVIEW_ROWS, review_context
+from briefing.site import Page, PageUrls, TermLinks
+from briefing.taxonomy import Term
 from tests.conftest import SAMPLE_SEEDS, run_build
 
 NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
@@ -312,7 +316,7 @@ def test_two_pages_share_a_fingerprint_only_when_their_values_are_the_same(
     from briefing.site import Page
 
     stories = [Story(title="One", slug="one"), Story(title="Two", slug="two")]
-    prints = Fingerprints("salt", stories, story_digests(stories), [], [])
+    prints = Fingerprints("salt", stories, story_digests(stories), [])
     pages = [Page("x/", "x/index.html", "story.html", values) for values in (first, second)]
     same = list(first.items()) == list(second.items()) and all(type(first[k]) is type(second[k]) for k in first)
     assert (prints.of(pages[0]) == prints.of(pages[1])) == same
@@ -339,3 +343,164 @@ def test_a_record_is_trusted_for_its_own_folder_only_and_can_be_written_from_its
     folder.rename(tmp_path / "moved")  # a rename changes the folder's change time: not the same folder
     (tmp_path / "moved").rename(folder)
     assert not has_record(cache, folder) and read_record(cache, folder) is None
+
+
+_KNOWN = [Story(title="One", slug="one"), Story(title="Two", slug="two", date=datetime.date(2025, 1, 2))]
+_TERM = Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(_KNOWN), None)
+#: values a page may show: stories and a term the fingerprints know, others they do not (a
+#: story like a known one but for one field, the term without its stories as later pages of
+#: an entity show it, page URLs, links), strings with the characters tokens are made of
+_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(alphabet=st.sampled_from("a1,:sktv\x1e"), max_size=6),
+    st.dates(min_value=datetime.date(2024, 12, 30), max_value=datetime.date(2025, 1, 3)),
+    st.sampled_from(
+        [
+            *_KNOWN,
+            dataclasses.replace(_KNOWN[0], summary="Changed"),
+            _TERM,
+            dataclasses.replace(_TERM, stories=()),
+            PageUrls(["a/"]),
+            PageUrls(["a/", "a/page/2/"]),
+            TermLinks(frozenset()),
+            TermLinks(frozenset({("companies", "Heartseed"), ("countries", "Japan")})),
+        ]
+    ),
+)
+_NESTED = st.recursive(_LEAVES, lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner), max_leaves=6)
+
+
+def _same(first: object, second: object) -> bool:
+    """The same values, of the same kinds, all the way down."""
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, (list, tuple)) and not isinstance(first, PageUrls):
+        return len(first) == len(second) and all(map(_same, first, second))  # type: ignore[arg-type]
+    return first == second
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), _NESTED, max_size=3),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), _NESTED, max_size=3),
+)
+def test_pages_share_a_fingerprint_only_when_their_values_are_the_same_all_the_way_down(
+    first: dict[str, object], second: dict[str, object]
+) -> None:
+    from briefing.fingerprint import Fingerprints
+
+    def prints() -> Fingerprints:
+        return Fingerprints("salt", _KNOWN, story_digests(_KNOWN), [_TERM])
+
+    pages = [Page("x/", "x/index.html", "t.html", values) for values in (first, second)]
+    same = list(first) == list(second) and all(map(_same, first.values(), second.values()))
+    shared = prints()
+    assert (shared.of(pages[0]) == shared.of(pages[1])) == same
+    # what one build's fingerprints remember of values seen on earlier pages changes nothing
+    assert [shared.of(page) for page in pages] == [prints().of(page) for page in pages]
+
+
+#: values that differ, each alone on a page, among them values whose tokens' text might run
+#: together if a token did not say where it ends
+_ALIKE: list[object] = [
+    ["a,s:b", "c"],
+    ["a", "b,s:c"],
+    ["a,s1:b", "c"],
+    ["a", "b,s1:c"],
+    ["a", "b", "c"],
+    ("a", "b", "c"),
+    [["a"], "b"],
+    [["a", "b"]],
+    ["a\x1eb"],
+    ["a", "b"],
+    [1, 2],
+    [12],
+    [True],
+    [1],
+    [None],
+    ["None"],
+    datetime.date(2025, 1, 2),
+    [datetime.date(2025, 1, 2)],
+    datetime.date(2025, 1, 2).toordinal(),
+    _KNOWN,
+    _KNOWN[::-1],
+    [_KNOWN[0]],
+    [_KNOWN[0], "x"],
+    [dataclasses.replace(_KNOWN[0], summary="Changed")],
+    _TERM,
+    dataclasses.replace(_TERM, stories=()),
+    dataclasses.replace(_TERM, name="HeartSeed", stories=()),
+    PageUrls(["a/"]),
+    PageUrls(["b/"]),
+    TermLinks(frozenset()),
+    TermLinks(frozenset({("companies", "Heartseed")})),
+    TermLinks(frozenset({("companies", "Heartseed"), ("countries", "Japan")})),
+]
+
+
+def test_values_alike_in_text_are_told_apart() -> None:
+    from briefing.fingerprint import Fingerprints
+
+    prints = Fingerprints("salt", _KNOWN, story_digests(_KNOWN), [_TERM])
+    for values in ({"a": value} for value in _ALIKE), ({"a": value, "b": "x"} for value in _ALIKE):
+        found = [prints.of(Page("x/", "x/index.html", "t.html", context)) for context in values]
+        assert len(set(found)) == len(_ALIKE)
+    # a set's names in any order: the same links
+    names = [("companies", f"Company {n}") for n in range(50)]
+    links = [TermLinks(frozenset(names)), TermLinks(frozenset(names[::-1]))]
+    assert len({prints.of(Page("x/", "x/index.html", "t.html", {"a": value})) for value in links}) == 1
+
+
+def test_an_entity_page_s_fingerprint_follows_its_stories_and_what_it_shows_of_the_entity() -> None:
+    from briefing.fingerprint import Fingerprints
+    from briefing.registry import Entry
+
+    stories = [Story(title=f"Story {n}", slug=f"s{n}", companies=("Heartseed",)) for n in range(4)]
+    edited = [*stories[:2], dataclasses.replace(stories[2], title="Edited"), stories[3]]
+
+    def fingerprint(term: Term) -> str:
+        listed = term.stories
+        prints = Fingerprints("salt", listed, story_digests(listed), [term])
+        return prints.of(Page("companies/heartseed/", "companies/heartseed/index.html", "term.html", {"term": term}))
+
+    entry = Entry(kind="companies", name="Heartseed", description="Makes hearts")
+    variants = [
+        _TERM,
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories), None),
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(edited), None),  # one story edited
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories[::-1]), None),  # another order
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories[:3]), None),  # one story fewer
+        Term(TAXONOMIES[0], "HeartSeed", "heartseed", tuple(stories), None),
+        Term(TAXONOMIES[0], "Heartseed", "heartseed-2", tuple(stories), None),
+        Term(TAXONOMIES[3], "Heartseed", "heartseed", tuple(stories), None),
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories), entry),
+        Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories), dataclasses.replace(entry, parent="Hearts")),
+    ]
+    assert len({fingerprint(term) for term in variants}) == len(variants)
+    # and the same entity with the same stories in another build: the same fingerprint
+    again = Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(dataclasses.replace(s) for s in stories), None)
+    assert fingerprint(again) == fingerprint(variants[1])
+
+
+def test_a_page_of_an_entity_s_stories_is_fingerprinted_as_its_stories_are() -> None:
+    from briefing.fingerprint import Fingerprints
+    from briefing.site import term_chunks
+
+    stories = [Story(title=f"Story {n}", slug=f"s{n:03d}", companies=("Heartseed",)) for n in range(130)]
+    term = Term(TAXONOMIES[0], "Heartseed", "heartseed", tuple(stories), None)
+    knowing = Fingerprints("salt", stories, story_digests(stories), [term])
+    unaware = Fingerprints("salt", stories, story_digests(stories), [])  # works every list out item by item
+
+    def fingerprint(prints: Fingerprints, shown: object) -> str:
+        return prints.of(Page("c/", "c/index.html", "term.html", {"shown": shown}))
+
+    chunks = term_chunks(term.stories)  # made again, as the site plan makes them
+    assert [len(chunk) for chunk in chunks] == [80, 50]
+    for chunk in chunks:
+        assert fingerprint(knowing, chunk) == fingerprint(unaware, chunk)
+    edited = (*chunks[1][:-1], dataclasses.replace(chunks[1][-1], title="Edited"))
+    others = [edited, chunks[1][1:], (*chunks[1][1:], chunks[0][0]), tuple(chunks[1][::-1]), list(chunks[1])]
+    assert len({fingerprint(knowing, shown) for shown in [chunks[1], *others]}) == len(others) + 1
+    assert all(fingerprint(knowing, shown) == fingerprint(unaware, shown) for shown in others)

@@ -9,11 +9,14 @@ import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.frontmatter import split_front_matter
-from briefing.model import TAXONOMIES, Story
+from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
 from briefing.registry import Registry
 from briefing.slugs import slug_or_fallback
 from briefing.taxonomy import build_terms
@@ -199,3 +202,107 @@ def test_pages_link_names_as_the_table_of_slugs_does_holding_only_the_names_with
     assert {key: links.get(key) for key in mentioned} == {key: table.get(key) for key in mentioned}
     # the clash's second name ("CUORIPS" sorts first), and a name only a copy mentions
     assert links.unlinked == {("companies", "Cuorips"), ("companies", "Copyonly Bio")}
+
+
+def _stories_naming(seed: int, count: int, pool: int) -> list[Story]:
+    """Stories naming entities from a small pool, some twice, some undated, in a random order."""
+    import random
+
+    rng = random.Random(seed)
+    names = [f"Entity {n}" for n in range(pool)]
+    stories = []
+    for number in range(count):
+        named = {key: tuple(rng.choice(names) for _ in range(rng.choice([0, 0, 1, 2, 3]))) for key in ENTITY_KEYS}
+        day = None if rng.random() < 0.2 else datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(90))
+        stories.append(Story(title=f"Story {number}", slug=f"s{number:03d}", date=day, **named))
+    return stories
+
+
+def _related_as_defined(stories: list[Story], max_shared: int) -> dict[str, list[Story]]:
+    """Related stories worked out the plain way: every shared entity of every pair, in order."""
+    from briefing.site import RELATED, RELATED_KEYS
+
+    holders: dict[tuple[str, str], list[int]] = {}
+    for number, story in enumerate(stories):
+        for key in RELATED_KEYS:
+            for name in story.terms(key):
+                holders.setdefault((key, name), []).append(number)
+    related = {}
+    for number, story in enumerate(stories):
+        scores: dict[int, float] = {}
+        for key in RELATED_KEYS:
+            for name in story.terms(key):
+                others = holders[(key, name)]
+                if len(others) <= max_shared:
+                    for other in others:
+                        if other != number:
+                            scores[other] = scores.get(other, 0.0) + 1.0 / len(others)
+        best = sorted(scores, key=lambda other: (-scores[other], stories[other].sort_key))[:RELATED]
+        related[story.slug] = [stories[other] for other in best]
+    return related
+
+
+def test_related_stories_are_those_sharing_the_most_and_rarest_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import site
+
+    alone = 0
+    for seed, max_shared, pool in [(1, 100, 40), (2, 5, 40), (3, 2, 40), (4, 12, 40), (5, 100, 900)]:
+        monkeypatch.setattr(site, "MAX_SHARED", max_shared)
+        stories = sorted(_stories_naming(seed, 150, pool), key=lambda story: story.sort_key)
+        found = site.related_stories(stories)
+        assert list(found.items()) == list(_related_as_defined(stories, max_shared).items())
+        assert any(found.values())
+        alone += sum(not related for related in found.values())
+    assert alone  # and some stories share nothing that relates
+
+
+def test_the_home_page_charts_count_the_recent_and_the_undated_stories_of_each_entity() -> None:
+    from briefing.site import HOME_CHARTS, home_charts
+
+    stories = _stories_naming(5, 200, 12)
+    terms = {taxonomy.plural: build_terms(stories, taxonomy, Registry(()))[0] for taxonomy in TAXONOMIES}
+    for newest in (None, datetime.date(2025, 3, 1), datetime.date(2025, 1, 20), datetime.date(2024, 6, 1)):
+        since = newest - datetime.timedelta(days=56) if newest else None
+        for taxonomy, top in home_charts(terms, newest):
+            assert taxonomy.plural in HOME_CHARTS
+            counted = [
+                (term, sum(1 for s in term.stories if since is None or s.date is None or s.date >= since))
+                for term in terms[taxonomy.plural]
+            ]
+            assert top == sorted((pair for pair in counted if pair[1]), key=lambda pair: (-pair[1], pair[0].name))[:8]
+
+
+def test_canonical_stories_name_each_entity_once_by_its_registry_name() -> None:
+    from briefing.registry import Entry
+    from briefing.taxonomy import canonical_stories
+
+    registry = Registry(
+        (Entry("companies", "Astellas Pharma", aliases=("Astellas",)),),
+        not_entities=frozenset({"daily planet"}),
+        merges={"acme bio": "Acme Cells"},
+    )
+    stories = [
+        Story(title="A", slug="a", companies=("Astellas", "Heartseed")),
+        Story(title="B", slug="b", companies=("Heartseed", "Daily Planet", "Acme Bio", "Acme Cells")),
+        Story(title="C", slug="c", companies=("Heartseed", "Heartseed"), countries=("Japan",)),
+        Story(title="D", slug="d", companies=("Astellas Pharma", "Astellas"), people=("Daily Planet",)),
+        Story(title="E", slug="e", companies=("Heartseed",), countries=("Japan",)),
+    ]
+    found = canonical_stories(stories, registry)
+    assert [story.companies for story in found] == [
+        ("Astellas Pharma", "Heartseed"),
+        ("Heartseed", "Acme Cells"),
+        ("Heartseed",),
+        ("Astellas Pharma",),
+        ("Heartseed",),
+    ]
+    assert found[3].people == () and found[2].countries == ("Japan",)
+    assert found[4] is stories[4]  # nothing to change: the very story
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=6))
+def test_the_story_manifest_is_written_as_json_writes_it(manifest: dict[str, str]) -> None:
+    from briefing.site import manifest_json
+
+    assert manifest_json(manifest) == json.dumps(manifest, indent=0, sort_keys=True) + "\n"
