@@ -69,9 +69,11 @@ class Fingerprints:
 
     def __init__(self, salt: str, stories: Sequence[Story], digests: Sequence[str], terms: Iterable[Term]) -> None:
         self.salt = salt.encode()
+        #: the stories' own digests, by the story's id (the tallies cut story lists by them too)
+        self.stories: dict[int, str] = dict(zip(map(id, stories), digests, strict=True))
         # the token of each known object, by its id (worked out at C speed: there are tens of
         # thousands of stories); the objects known by id must outlive the fingerprints
-        self._known: dict[int, str] = dict(zip(map(id, stories), map("k".__add__, digests), strict=True))
+        self._known: dict[int, str] = dict(zip(self.stories, map("k".__add__, digests), strict=True))
         self._alive: list[object] = [list(stories)]
         # the pages of an entity's stories (term_chunks), by their first story's id and length:
         # a page's list of stories is looked up there, not token by token

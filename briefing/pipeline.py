@@ -372,7 +372,7 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     progress.close()
     report.diagnostics.extend(indexing.diagnostics)
     # the kept tallies of lists the site no longer has are forgotten now and then
-    sweep_when_grown(bodies, tallied_lists(plan), swept_path(config.cache))
+    sweep_when_grown(bodies, tallied_lists(plan), swept_path(config.cache), plan.fingerprints.stories)
     report.rendered, report.written = published.rendered, published.written
     report.pages = len(plan.pages)
     return report

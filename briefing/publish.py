@@ -20,12 +20,13 @@ of the file system's time, which that process spends beside the build rather tha
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -326,14 +327,17 @@ def write_site(
         todo = [(page, key) for page in pages if not tree.place(page.output_path, key := fingerprints.of(page))]
         if progress is not None:
             progress.start(len(todo))
+        render = functools.partial(
+            render_all, templates=templates, tree=tree, jobs=jobs, bodies=bodies, known=fingerprints.stories
+        )
         # the pages the finisher reads first, so that it runs while the others are rendered
         early = [item for item in todo if item[0].output_path in first]
-        for made_path, key, made in render_all(early, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+        for made_path, key, made in render(early, progress=progress):
             tree.record(made_path, key, made)
         if finisher is not None:
             finisher.start(tree)
         later = [item for item in todo if item[0].output_path not in first] if early else todo
-        for made_path, key, made in render_all(later, templates, tree, jobs=jobs, bodies=bodies, progress=progress):
+        for made_path, key, made in render(later, progress=progress):
             tree.record(made_path, key, made)
         _place_static(tree, static_dir)
         if finisher is not None:
@@ -435,19 +439,21 @@ def render_all(
     *,
     jobs: int,
     bodies: Store | None,
+    known: Mapping[int, str] | None = None,
     progress: Progress | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Render (page, fingerprint) pairs into a folder, split across processes with --jobs.
+    """Render (page, fingerprint) pairs into a folder, split across processes with --jobs
+    (`known`: the stories' digests, by id, for the tallies: see make_environment).
 
     Returns (path, fingerprint, digest of the bytes) per page.
     """
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or not can_fork():
-        env = make_environment(templates, bodies=bodies)
+        env = make_environment(templates, bodies=bodies, known=known)
         done = [_render_one(env, page, key, tree) for page, key in pages]
         if progress is not None:
             progress.advance(len(pages))
         return done
-    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies)
+    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known)
     results: list[tuple[str, str, str]] = []
     try:
         bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
@@ -470,7 +476,7 @@ def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, s
 def _start_renderer() -> None:
     """A render worker's one Jinja environment, for all the chunks of pages it is given: it
     compiles the templates, and renders each story's list item and feed entry, once."""
-    _RENDER["env"] = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"])
+    _RENDER["env"] = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"], known=_RENDER["known"])
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ import datetime
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import markdown
@@ -110,9 +110,12 @@ PLAIN_PARAGRAPH = re.compile(
 PLAIN_HEADING = re.compile(rf"(?P<level>\#{{2,6}})\ (?P<text>{_PLAIN_TEXT})", re.VERBOSE)
 
 
-def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Environment:
+def make_environment(
+    templates_dir: Path, *, bodies: Store | None = None, known: Mapping[int, str] | None = None
+) -> Environment:
     """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
-    and the values that long entities' pages and exports are made from, chunk by chunk."""
+    and the values that long entities' pages and exports are made from, chunk by chunk (cut by
+    the stories' digests, those `known` already as they are: see Tally)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml"]),
@@ -134,7 +137,7 @@ def make_environment(templates_dir: Path, *, bodies: Store | None = None) -> Env
     env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
     env.globals["sitemap_urls"] = sitemap_urls
     # worked out when a page is rendered, so that pages the build skips cost nothing
-    tally = Tally(bodies)
+    tally = Tally(bodies, known)
     env.globals["tally"] = tally
     env.globals["companions_by_type"] = functools.partial(companions_by_type, tally=tally)
     env.globals["stories_per_month"] = functools.partial(stories_per_month, tally=tally)

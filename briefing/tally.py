@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import operator
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +40,10 @@ MIN_STORIES = 256
 V = TypeVar("V")
 #: a cut list: per run, its digest and its chunks, each with its digest
 Plan = list[tuple[str, list[tuple[str, Sequence[Story]]]]]
+
+
+#: the first bytes of a hex digest, as many as _digest makes
+_DIGEST_HEX = operator.itemgetter(slice(0, 32))
 
 
 def _digest(data: bytes) -> bytes:
@@ -77,9 +82,15 @@ class Tally:
     values of that kind); `make` may read only the STORY_FIELDS and dates of the stories it is given.
     """
 
-    def __init__(self, store: Store | None) -> None:
+    def __init__(self, store: Store | None, known: Mapping[int, str] | None = None) -> None:
         self.store = store
-        self._digests: dict[int, bytes] = {}  # by the story's id (kept in _alive: an id is not reused)
+        # by the story's id (kept in _alive, or by whoever gave `known`: an id is not reused);
+        # `known` are digests the build has made already (hex, of the whole story, by its id:
+        # fingerprint.story_digests), used as they are rather than worked out again: a digest
+        # of more than the STORY_FIELDS only makes a tally miss where it need not, never wrong
+        self._digests: dict[int, bytes] = {}
+        if known:
+            self._digests = dict(zip(known, map(bytes.fromhex, map(_DIGEST_HEX, known.values())), strict=True))
         self._alive: list[Story] = []
         self._plans: dict[int, tuple[Sequence[Story], Plan]] = {}
 
@@ -135,15 +146,16 @@ class Tally:
         return values
 
 
-def sweep(store: Store, lists: Iterable[Sequence[Story]]) -> int:
+def sweep(store: Store, lists: Iterable[Sequence[Story]], known: Mapping[int, str] | None = None) -> int:
     """Forget the kept values of chunks and runs that none of these lists has any more (every
-    story list a build tallies, or more); how many were forgotten.
+    story list a build tallies, or more, cut with the digests the build's tallies had: `known`);
+    how many were forgotten.
 
     A new story makes a new chunk and run in each list it joins, and the old ones are never read
     again: without a sweep, the store grows with every build.
     """
     live: set[str] = set()
-    cutter = Tally(None)
+    cutter = Tally(None, known)
     for stories in lists:
         if len(stories) >= MIN_STORIES:
             for run, chunks in cutter._plan(stories):
@@ -154,7 +166,9 @@ def sweep(store: Store, lists: Iterable[Sequence[Story]]) -> int:
     return len(gone)
 
 
-def sweep_when_grown(store: Store, lists: Iterable[Sequence[Story]], kept: Path) -> None:
+def sweep_when_grown(
+    store: Store, lists: Iterable[Sequence[Story]], kept: Path, known: Mapping[int, str] | None = None
+) -> None:
     """Sweep the store when what it holds has grown by SWEEP_GROWTH since the last sweep, whose
     size is kept in the file `kept`."""
     last = read_kept(kept)
@@ -162,7 +176,7 @@ def sweep_when_grown(store: Store, lists: Iterable[Sequence[Story]], kept: Path)
     if isinstance(last, int) and used <= last * SWEEP_GROWTH:
         return
     if isinstance(last, int):
-        sweep(store, lists)
+        sweep(store, lists, known)
         used = store.used_bytes()
     keep(kept, used)
 

@@ -286,3 +286,19 @@ def test_a_sweep_forgets_the_chunks_no_list_has_and_keeps_the_rest(tmp_path: Pat
     assert set(store.keys("tally:")) == kept  # nothing the list has was forgotten: nothing made again
     assert sweep(store, [newer]) == 0
     assert months == plain_months(stories)
+
+
+def test_lists_cut_by_the_digests_the_build_made_give_the_same_values_and_sweep_alike(tmp_path: Path) -> None:
+    from briefing.fingerprint import story_digests
+    from briefing.tally import sweep
+
+    stories = make_stories(3 * MIN_STORIES, seed=11)
+    known = dict(zip(map(id, stories), story_digests(stories), strict=True))
+    store = Store(tmp_path / "bodies.sqlite")
+    expected = _without_unchanged(values_of(stories, Tally(None)))
+    assert _without_unchanged(values_of(stories, Tally(store, known))) == expected  # made, and kept
+    kept = set(store.keys("tally:"))
+    assert _without_unchanged(values_of(stories, Tally(store, known))) == expected  # read back
+    assert set(store.keys("tally:")) == kept  # nothing made again
+    assert sweep(store, [stories], known) == 0  # cut as the pages cut them: every chunk is live
+    assert sweep(store, [stories]) == len(kept)  # cut by other digests, none is
