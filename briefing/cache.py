@@ -216,6 +216,12 @@ def index_path(cache_dir: Path, site_registry: str) -> Path:
     return versioned(cache_dir / "index", code_version(site_registry, of=("briefing.entities",)), ".pickle")
 
 
+def search_path(cache_dir: Path) -> Path:
+    """Where the story pages are kept as the search index reads them, a folder per shard: they
+    depend on the code that cuts them (and on the templates, which the pages' entries cover)."""
+    return versioned(cache_dir / "search", code_version(of=("briefing.search",)), "")
+
+
 def swept_path(cache_dir: Path) -> Path:
     """Where the size of the body store after its last sweep is kept (see tally.sweep)."""
     return cache_dir / "bodies-swept.pickle"

@@ -22,6 +22,7 @@ from briefing.cache import (
     index_path,
     keep,
     read_kept,
+    search_path,
     seed_digests_path,
     swept_path,
     verdicts_path,
@@ -365,7 +366,7 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         templates=config.templates,
         jobs=config.jobs,
         bodies=bodies,
-        finisher=(indexing := Indexing(plan.shards, plan.entries, jobs=config.jobs)),
+        finisher=(indexing := Indexing(plan.shards, plan.entries, jobs=config.jobs, kept=search_path(config.cache))),
         progress=progress,
         copying=copying,
     )

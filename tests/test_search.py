@@ -207,3 +207,25 @@ def test_indexing_stopped_before_it_finishes_leaves_no_scratch_folder(sample_bui
     indexing.close()  # as write_site does when a page fails to render
     assert not Path(scratch.name).exists()
     assert not [path for path in tree.made if path.startswith("pagefind/")]
+
+
+def test_a_rebuild_cuts_again_only_the_pages_whose_search_entries_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    cut: list[bytes] = []
+    original = search.searched_part
+    monkeypatch.setattr(search, "searched_part", lambda page: cut.append(page) or original(page))
+    assert run_build(project, "--quiet") == 0
+    assert len(cut) == 1 and b"Heartseed starts a trial" in cut[0]  # the new story's page only
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project / "seeds", fresh / "seeds")
+    shutil.copytree(project / "content", fresh / "content")
+    monkeypatch.chdir(fresh)  # its own, empty .cache/: every page cut
+    assert run_build(fresh, "--quiet") == 0
+    rebuilt, from_nothing = files(project / "site" / "pagefind"), files(fresh / "site" / "pagefind")
+    assert rebuilt == from_nothing and rebuilt
