@@ -217,7 +217,7 @@ def index_path(cache_dir: Path, site_registry: str) -> Path:
 
 
 def search_path(cache_dir: Path) -> Path:
-    """Where the story pages are kept as the search index reads them, a folder per shard: they
+    """Where the story pages are kept as the search index reads them, a file per shard: they
     depend on the code that cuts them (and on the templates, which the pages' entries cover)."""
     return versioned(cache_dir / "search", code_version(of=("briefing.search",)), "")
 

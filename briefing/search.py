@@ -96,7 +96,7 @@ class Indexing:
         self, shards: dict[int, list[str]], entries: Mapping[str, str], *, jobs: int = 1, kept: Path | None = None
     ) -> None:
         self.shards, self.entries, self.jobs = shards, entries, jobs
-        self.kept = kept  # where each shard's pages, as Pagefind reads them, are kept between builds
+        self.kept = kept  # the folder where each shard's pages, as Pagefind reads them, are kept between builds
         self.diagnostics: list[Diagnostic] = []
         self._runs: list[ShardRun] = []
         self._pool: ThreadPoolExecutor | None = None
@@ -109,7 +109,7 @@ class Indexing:
         if self.kept is not None and self.kept.is_dir():  # the shards there are no more (fewer stories)
             for entry in os.scandir(self.kept):
                 if entry.name.partition(".")[0] not in {str(number) for number in self.shards}:
-                    _remove(Path(entry.path))
+                    Path(entry.path).unlink(missing_ok=True)
         for number, pages in self.shards.items():
             listed = "\0".join(f"{path}:{self.entries[path]}" for path in pages)
             key = digest(f"{len(self.shards)}\0{number}\0{listed}".encode())
@@ -132,7 +132,7 @@ class Indexing:
                 work / str(run.number),
                 {page: self.entries[page] for page in run.pages},
                 command=command,
-                kept=self.kept / str(run.number) if self.kept is not None else None,
+                kept=self.kept / f"{run.number}.pickle" if self.kept is not None else None,
             )
             for run in self._runs
         ]
@@ -207,54 +207,39 @@ def _index_shard(
 ) -> tuple[Path, list[Diagnostic]]:
     """Run Pagefind over one shard's pages (with their entries' digests), cut down to what search
     reads and indexes (see searched_part); where its index is, and what went wrong. Safe in a
-    thread: it reads the tree's pages and writes in its own folders only.
+    thread: it reads the tree's pages and writes in its scratch folder and `kept` only.
 
-    The cut pages are kept between builds (in `kept`): only the pages whose entries changed are
-    cut again. Pagefind writes its index in a scratch folder in memory: it writes its files from
-    many threads at once, and on a disk's file system (ext4) that costs it more than copying
+    Pagefind reads and writes in a scratch folder in memory: it writes its files from many
+    threads at once, and on a disk's file system (ext4) that costs it more than copying
     them into the tree one by one costs here; the copy also hard-links the files the live
     site already has (most of them, when one story of the shard changed).
     """
-    site, output = kept or work / "site", work / "index"
-    diagnostics = run_pagefind(_search_pages(tree, entries, site), output, start=command)
-    if kept is None:
-        shutil.rmtree(site, ignore_errors=True)  # the pages: only the index waits for the tree
+    site, output = work / "site", work / "index"
+    diagnostics = run_pagefind(_search_pages(tree, entries, site, kept), output, start=command)
+    shutil.rmtree(site, ignore_errors=True)  # the pages: only the index waits for the tree
     return output, diagnostics
 
 
-def _search_pages(tree: Tree, entries: Mapping[str, str], site: Path) -> Path:
-    """Bring the folder `site` up to date with each page's part that search reads, as a page of
-    its own; a page whose entry is unchanged since the folder's record was written is not cut
-    again. The record is removed while the folder changes: a build killed then leaves none, and
-    the next one cuts every page again."""
-    record = site.with_name(f"{site.name}.pickle")
-    had = read_kept(record)
-    had = had if isinstance(had, dict) else {}
-    record.unlink(missing_ok=True)
-    if not had:
-        _remove(site)
-    for page in had.keys() - entries.keys():
-        _remove(site / page)
+def _search_pages(tree: Tree, entries: Mapping[str, str], site: Path, kept: Path | None = None) -> Path:
+    """Write, under `site`, each page's part that search reads, as a page of its own, in the
+    pages' order (Pagefind's files depend on the order the folder lists them in).
+
+    The parts are kept between builds in the file `kept` by the pages' entries: only a page
+    whose entry changed is cut again (a rebuild cut the 1,300 pages of a shard, in a thread
+    that held the interpreter while the other pages were rendered)."""
+    known = read_kept(kept) if kept is not None else None
+    had: dict[str, tuple[str, bytes | None]] = known if isinstance(known, dict) else {}
+    parts: dict[str, tuple[str, bytes | None]] = {}
     for page, entry in entries.items():
-        target = site / page
-        if had.get(page) == entry and target.is_file():
-            continue
-        part = searched_part((tree.root / page).read_bytes())
-        if part is None:
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(SEARCH_PAGE % part)
-    keep(record, dict(entries))
+        found = had.get(page)
+        part = found[1] if found is not None and found[0] == entry else searched_part((tree.root / page).read_bytes())
+        parts[page] = (entry, part)
+        if part is not None:
+            (site / page).parent.mkdir(parents=True)
+            (site / page).write_bytes(SEARCH_PAGE % part)
+    if kept is not None and parts != had:
+        keep(kept, parts)
     return site
-
-
-def _remove(path: Path) -> None:
-    """Remove a file or a folder, if it is there."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def _files(folder: Path) -> list[Path]:
