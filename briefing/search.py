@@ -96,7 +96,7 @@ class Indexing:
         self, shards: dict[int, list[str]], entries: Mapping[str, str], *, jobs: int = 1, kept: Path | None = None
     ) -> None:
         self.shards, self.entries, self.jobs = shards, entries, jobs
-        self.kept = kept  # the folder where each shard's pages, as Pagefind reads them, are kept between builds
+        self.kept = kept  # the folder where each shard's cut pages are kept between builds (_search_pages)
         self.diagnostics: list[Diagnostic] = []
         self._runs: list[ShardRun] = []
         self._pool: ThreadPoolExecutor | None = None
@@ -107,8 +107,9 @@ class Indexing:
         """Put the unchanged shards' files in place; the pages the others are made from."""
         remove_orphans(_scratch())
         if self.kept is not None and self.kept.is_dir():  # the shards there are no more (fewer stories)
+            numbers = {str(number) for number in self.shards}
             for entry in os.scandir(self.kept):
-                if entry.name.partition(".")[0] not in {str(number) for number in self.shards}:
+                if entry.name.partition(".")[0] not in numbers:
                     Path(entry.path).unlink(missing_ok=True)
         for number, pages in self.shards.items():
             listed = "\0".join(f"{path}:{self.entries[path]}" for path in pages)
