@@ -229,3 +229,13 @@ def test_a_rebuild_cuts_again_only_the_pages_whose_search_entries_changed(
     assert run_build(fresh, "--quiet") == 0
     rebuilt, from_nothing = files(project / "site" / "pagefind"), files(fresh / "site" / "pagefind")
     assert rebuilt == from_nothing and rebuilt
+
+
+def test_the_kept_pages_of_shards_there_are_no_more_are_removed(sample_build: Path, tmp_path: Path) -> None:
+    tree, shards, entries = shard_tree(sample_build, tmp_path / "tree")
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for name in ("0.pickle", "5.pickle", ".5.pickle.123"):  # shard 0, a shard gone, a killed build's temporary file
+        (kept / name).write_bytes(b"")
+    search.Indexing(shards, entries, kept=kept).needs(tree)
+    assert sorted(path.name for path in kept.iterdir()) == ["0.pickle"]
