@@ -247,16 +247,20 @@ class SpareCopy:
 
     process: subprocess.Popen[bytes]
     folder: Path  # where it is made; renamed to the spare folder when complete
+    removing: subprocess.Popen[bytes] | None = None  # an untrusted spare folder being removed beside it
 
     def wait(self) -> bool:
         """Wait for the copy; True when it is complete."""
         return self.process.wait() == 0
 
     def stop(self) -> None:
-        """Stop a copy the build no longer needs (it failed before publishing)."""
+        """Stop a copy the build no longer needs (it failed before publishing); a removal is let
+        finish (nothing the build started runs on after it)."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.removing is not None:
+            self.removing.wait()
 
 
 def spare_folder(out_dir: Path) -> Path:
@@ -280,12 +284,19 @@ def start_spare(out_dir: Path, cache: Path) -> SpareCopy | None:
     ):
         return None
     folder = out_dir.with_name(f".{out_dir.name}.copying")
-    if folder.exists():  # left by a killed build
-        shutil.rmtree(folder)
+    stale = out_dir.with_name(f".{out_dir.name}.stale")
+    for left in (folder, stale):  # left by a killed build
+        if left.exists():
+            shutil.rmtree(left)
+    remover = shutil.which("rm")
+    removing = None
+    if spare.is_dir() and remover is not None:  # not to be trusted: removed beside the build, not in it
+        spare.rename(stale)
+        removing = subprocess.Popen([remover, "-rf", "--", str(stale)], stdout=subprocess.DEVNULL)
     process = subprocess.Popen(
         [copier, "-al", "--", str(out_dir), str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    return SpareCopy(process, folder)
+    return SpareCopy(process, folder, removing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,9 +359,18 @@ def write_site(
     tree.remove_stale()
     swap(spare, out_dir)
     write_record(cache, out_dir, tree.made)
-    if tree.live is not None and tree.live_held:  # the old site, now the spare folder
+    if tree.live is not None and tree.live_held and not _mostly_changed(tree):  # the old site, now the spare
         write_record(cache, spare, tree.live_held, live_data)
     return Published(len(todo), tree.written, tree.linked, len(tree.made))
+
+
+def _mostly_changed(tree: Tree) -> bool:
+    """Whether most files of the new site differ from the old one's (all pages were rendered
+    again: new templates or code). The old site, now the spare folder, is then left without a
+    record: the next build makes a new spare as a copy of the site beside its work (start_spare)
+    rather than linking most of its files one by one into this one (12 s at 20,000 stories)."""
+    changed = sum(tree.live_held.get(path) != made for path, made in tree.made.items())
+    return changed * 2 > len(tree.made)
 
 
 def _spare_tree(out_dir: Path, spare: Path, cache: Path, copying: SpareCopy | None) -> tuple[Tree, bytes | None]:

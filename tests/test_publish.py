@@ -27,7 +27,7 @@ from briefing.publish import has_record, read_record, write_record
 from briefing.review import REVIEW_ROWS, review_context
 from briefing.site import Page, PageUrls, TermLinks
 from briefing.taxonomy import Term
-from tests.conftest import SAMPLE_SEEDS, run_build
+from tests.conftest import ROOT, SAMPLE_SEEDS, run_build
 
 NEW_SEED = """Heartseed starts a trial of heart cell spheroids in Osaka
 
@@ -504,3 +504,32 @@ def test_a_page_of_an_entity_s_stories_is_fingerprinted_as_its_stories_are() -> 
     others = [edited, chunks[1][1:], (*chunks[1][1:], chunks[0][0]), tuple(chunks[1][::-1]), list(chunks[1])]
     assert len({fingerprint(knowing, shown) for shown in [chunks[1], *others]}) == len(others) + 1
     assert all(fingerprint(knowing, shown) == fingerprint(unaware, shown) for shown in others)
+
+
+def test_after_a_build_that_changed_most_files_the_next_copies_the_site_beside_its_work(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import pipeline, publish
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- a new look -->\n</body>"), "utf-8")
+    assert run_build(project, "--quiet", "--templates", str(templates)) == 0  # every page rendered again
+    assert read_record(project / ".cache", project / ".site.new") is None  # the old site: not worth bringing up to date
+    started: list[publish.SpareCopy | None] = []
+
+    def spy(out_dir: Path, cache: Path) -> publish.SpareCopy | None:
+        started.append(publish.start_spare(out_dir, cache))
+        return started[-1]
+
+    monkeypatch.setattr(pipeline, "start_spare", spy)
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(project, "--quiet", "--templates", str(templates)) == 0
+    copy = started[-1]
+    assert copy is not None and copy.removing is not None  # copied afresh, the old spare removed beside the build
+    assert copy.removing.returncode == 0  # and done with when the build ended
+    assert not (project / ".site.stale").exists() and not (project / ".site.copying").exists()
+    assert read_record(project / ".cache", project / ".site.new") is not None  # one new story: worth keeping
+    assert "<!-- a new look -->" in (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert (project / "site" / "stories" / "heartseed-starts-a-trial-of-heart-cell-spheroids-in-osaka").is_dir()
