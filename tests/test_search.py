@@ -175,14 +175,20 @@ def test_a_build_killed_while_indexing_leaves_the_old_site_and_nothing_trusted(
     assert {path for path in rebuilt if rebuilt[path] != from_nothing[path]} <= {"review/index.html"}
 
 
-def test_pagefind_runs_while_the_pages_search_does_not_read_are_rendered(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def built_with_a_new_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The samples built once (.cache/ in the project), and a new seed added for the next build."""
     project = tmp_path / "project"
     shutil.copytree(SAMPLE_SEEDS, project / "seeds")
     monkeypatch.chdir(project)
     assert run_build(project, "--quiet") == 0
     (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    return project
+
+
+def test_pagefind_runs_while_the_pages_search_does_not_read_are_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = built_with_a_new_seed(tmp_path, monkeypatch)
     seen: list[tuple[bool, bool]] = []
     start = search.Indexing.start
 
@@ -212,11 +218,7 @@ def test_indexing_stopped_before_it_finishes_leaves_no_scratch_folder(sample_bui
 def test_a_rebuild_cuts_again_only_the_pages_whose_search_entries_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
-    monkeypatch.chdir(project)
-    assert run_build(project, "--quiet") == 0
-    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    project = built_with_a_new_seed(tmp_path, monkeypatch)
     cut: list[bytes] = []
     original = search.searched_part
     monkeypatch.setattr(search, "searched_part", lambda page: cut.append(page) or original(page))
