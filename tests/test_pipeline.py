@@ -417,3 +417,24 @@ def test_a_library_complaint_is_not_printed_as_if_it_were_a_finding(make_tree: M
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert all(line.startswith(("built:", "seeds/")) for line in lines), lines
+
+
+def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: Path) -> None:
+    from briefing.config import Config
+    from briefing.dedupe import Verdicts
+    from briefing.entities import load_index
+    from briefing.ingest import discover_named
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SAMPLE_SEEDS, seeds)
+    first = sorted(path for path in seeds.iterdir() if path.suffix == ".txt")[0]
+    shutil.copy(first, seeds / f"zz-syndicated{first.suffix}")  # the same story under another name: a copy
+    config = Config(seeds=seeds, content=tmp_path / "content", cache=tmp_path / ".cache")
+    report = pipeline.Report()
+    drafts, _ = pipeline.compose_all(config, discover_named(seeds), pipeline.load_rules(), load_index(), report)
+    here = Verdicts({})
+    expected = pipeline.copies_of(drafts, here)
+    beside = Verdicts({})
+    with pipeline.copies_beside(drafts, beside, jobs=2) as found:
+        assert found() == expected and expected  # the copy is found
+    assert beside.used == here.used and beside.used  # and the verdicts to keep come back
