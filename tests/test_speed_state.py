@@ -8,6 +8,7 @@ import os
 import pickle
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -111,14 +112,25 @@ def _walked(seeds_dir: Path) -> list[tuple[str, Path]]:
     return [(name, path) for name, path in found if path.is_file()]
 
 
+def folder_to_list(folder: Path, names: Sequence[str], *, outside: str) -> Path:
+    """A folder holding files of these names, and a link ("linked") to a folder beside it that
+    holds the file `outside`: a link to a folder is not followed."""
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("x", encoding="utf-8")
+    elsewhere = folder.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / outside).write_text("x", encoding="utf-8")
+    (folder / "linked").symlink_to(elsewhere)
+    return folder
+
+
 def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    for name in ("b.txt", "a.html", "sub/c.txt", "sub/deeper/d.txt", ".hidden/e.txt", "sub/.f.txt", "g~", "README"):
-        (seeds / name).parent.mkdir(parents=True, exist_ok=True)
-        (seeds / name).write_text("x", encoding="utf-8")
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "elsewhere" / "h.txt").write_text("x", encoding="utf-8")
-    (seeds / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    seeds = folder_to_list(
+        tmp_path / "seeds",
+        ("b.txt", "a.html", "sub/c.txt", "sub/deeper/d.txt", ".hidden/e.txt", "sub/.f.txt", "g~", "README"),
+        outside="h.txt",
+    )
     (seeds / "file-link.txt").symlink_to(seeds / "b.txt")  # a link to a file: a seed
     (seeds / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a seed
     found = discover_named(seeds)
@@ -128,13 +140,11 @@ def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) ->
 
 
 def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    for name in ("b.md", "a.md", "notes.txt", ".hidden.md", "sub/c.md", ".dot/d.md", "sub/deeper/e.md", "x.md/f.md"):
-        (content / name).parent.mkdir(parents=True, exist_ok=True)
-        (content / name).write_text("x", encoding="utf-8")
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "elsewhere" / "g.md").write_text("x", encoding="utf-8")
-    (content / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    content = folder_to_list(
+        tmp_path / "content",
+        ("b.md", "a.md", "notes.txt", ".hidden.md", "sub/c.md", ".dot/d.md", "sub/deeper/e.md", "x.md/f.md"),
+        outside="g.md",
+    )
     (content / "link.md").symlink_to(content / "a.md")
     expected = sorted(content.rglob("*.md"), key=lambda path: path.relative_to(content).as_posix())
     found = named_story_files(content)
