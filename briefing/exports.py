@@ -21,19 +21,19 @@ CSV_COLUMNS = ("slug", "title", "date", "kind", "source", "authors", *ENTITY_KEY
 
 
 @dataclass(frozen=True, slots=True)
-class Tallied:
-    """Makes an export's text out of a long story list, chunk by chunk: with a Tally that keeps
-    them (see render_page), the chunks an earlier build made are not made again."""
+class Untallied:
+    """Makes an export's text without the build's Tally, called as the exports that use it are."""
 
-    make: Callable[[Tally], str]
+    make: Callable[[], str]
 
-    def __call__(self, tally: Tally | None = None) -> str:
-        return self.make(tally or Tally(None))
+    def __call__(self, tally: Tally) -> str:
+        return self.make()
 
 
-#: an export file: the function that makes its text, and what that text is made from (what
-#: the file's fingerprint covers: the text is made only when that changed)
-Export = tuple[Callable[[], str], object]
+#: an export file: the function that makes its text with the build's Tally (long story lists are
+#: made chunk by chunk, and the chunks an earlier build made are not made again), and what that
+#: text is made from (what the file's fingerprint covers: the text is made only when that changed)
+Export = tuple[Callable[[Tally], str], object]
 
 
 def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, Export]:
@@ -41,9 +41,9 @@ def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
     listed = tuple(stories)
     grouped = tuple(terms.get(taxonomy.plural, ()) for taxonomy in TAXONOMIES)
     return {
-        "stories.json": (Tallied(functools.partial(_stories_json, listed)), listed),
-        "entities.json": (functools.partial(_entities_json, grouped), grouped),
-        "stories.csv": (Tallied(functools.partial(_csv, listed)), listed),
+        "stories.json": (functools.partial(_stories_json, listed), listed),
+        "entities.json": (Untallied(functools.partial(_entities_json, grouped)), grouped),
+        "stories.csv": (functools.partial(_csv, listed), listed),
     }
 
 
@@ -153,10 +153,10 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
     date] of each story naming the entity).
     """
     listed = tuple(stories)
-    files: dict[str, Export] = {"search/dates.json": (functools.partial(_dates_json, listed), listed)}
+    files: dict[str, Export] = {"search/dates.json": (Untallied(functools.partial(_dates_json, listed)), listed)}
     for key, group in terms.items():
         for term in group:
-            files[f"search/{key}/{term.slug}.json"] = (Tallied(functools.partial(_term_json, term)), term)
+            files[f"search/{key}/{term.slug}.json"] = (functools.partial(_term_json, term), term)
     return files
 
 

@@ -21,7 +21,6 @@ from markupsafe import Markup, escape
 from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
-from briefing.exports import Tallied
 from briefing.site import Page, stories_per_month
 from briefing.tally import Tally
 from briefing.taxonomy import companions_by_type
@@ -268,10 +267,10 @@ def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
     if page.text is not None:
         return page.text
-    if isinstance(page.make, Tallied) and isinstance(tally := env.globals.get("tally"), Tally):
-        return page.make(tally)
     if page.make is not None:
-        return page.make()
+        tally = env.globals["tally"]
+        assert isinstance(tally, Tally)  # make_environment's: one per environment
+        return page.make(tally)
     try:
         return env.get_template(page.template).render(**page.context)
     except TemplateError as exc:

@@ -121,7 +121,8 @@ class Page:
     template: str  # "" for a page whose text is made in Python (the data exports)
     context: Mapping[str, Any] = field(default_factory=dict)
     text: str | None = None
-    make: Callable[[], str] | None = None  # makes the text of a data file; `context` holds what it is made from
+    # makes the text of a data file with the build's Tally; `context` holds what it is made from
+    make: Callable[[Tally], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

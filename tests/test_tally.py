@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.cache import Store
-from briefing.exports import CSV_COLUMNS, Tallied, csv_rows, export_files, search_files, story_json
+from briefing.exports import CSV_COLUMNS, csv_rows, export_files, search_files, story_json
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
 from briefing.render import make_environment, render_page
 from briefing.site import SiteInfo, plan_site, stories_per_month
@@ -120,7 +120,7 @@ def exports_of(stories: Sequence[Story], tally: Tally) -> dict[str, str]:
     files = {**export_files(stories, {}), **search_files(stories, {"countries": (term,)})}
     made = {}
     for name, (make, _) in files.items():
-        made[name] = make(tally) if isinstance(make, Tallied) else make()
+        made[name] = make(tally)
     return made
 
 
