@@ -26,7 +26,11 @@ class Progress:
 
     def start(self, total: int) -> None:
         self.total, self.done = total, 0
-        self.enabled = self.enabled and total >= MIN_ITEMS
+        self._draw(force=True)
+
+    def extend(self, more: int) -> None:
+        """More items than `start` said (found once the first were under way)."""
+        self.total += more
         self._draw(force=True)
 
     def advance(self, count: int = 1) -> None:
@@ -34,13 +38,13 @@ class Progress:
         self._draw(force=self.done == self.total)
 
     def close(self) -> None:
-        if self.enabled and self.total:
+        if self.enabled and self.total >= MIN_ITEMS:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
 
     def _draw(self, *, force: bool) -> None:
         now = time.monotonic()
-        if not self.enabled or (not force and now - self._drawn < REDRAW_EVERY):
+        if not self.enabled or self.total < MIN_ITEMS or (not force and now - self._drawn < REDRAW_EVERY):
             return
         self._drawn = now
         filled = WIDTH * self.done // max(1, self.total)

@@ -128,6 +128,18 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only() -> None:
     assert pipe.getvalue() == ""
 
 
+def test_the_progress_bar_is_drawn_once_more_items_make_a_long_step() -> None:
+    terminal = Terminal()
+    bar = Progress("rendering", stream=terminal)
+    bar.start(10)  # too few to draw a bar for
+    bar.advance(10)
+    assert terminal.getvalue() == ""
+    bar.extend(500)  # the rest of the step, found once the first items were done
+    bar.advance(500)
+    bar.close()
+    assert "rendering [" in terminal.getvalue() and "510/510" in terminal.getvalue()
+
+
 def test_the_review_page_shows_new_stories_first_and_a_bounded_list() -> None:
     stories = [Story(title=f"Story {n}", slug=f"story-{n:05d}") for n in range(REVIEW_ROWS + 50)]
     manifest = {story.slug: key for story, key in zip(stories, story_digests(stories), strict=True)}

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from briefing import search
-from briefing.fingerprint import digest
+from briefing.fingerprint import Fingerprints, digest
 from briefing.publish import Tree, read_record
 from briefing.search import IGNORED, SEARCH_PAGE, index_site, plan_shards, run_pagefind, searched_part, story_path
+from briefing.site import Page
 from tests.conftest import ROOT, SAMPLE_SEEDS, run_build
 from tests.test_publish import NEW_SEED
 
@@ -185,21 +186,31 @@ def built_with_a_new_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     return project
 
 
-def test_pagefind_runs_while_the_pages_search_does_not_read_are_rendered(
+def test_pagefind_runs_while_the_pages_search_does_not_read_are_fingerprinted_and_rendered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = built_with_a_new_seed(tmp_path, monkeypatch)
-    seen: list[tuple[bool, bool]] = []
-    start = search.Indexing.start
+    seen: list[tuple[bool, bool, bool]] = []
+    start, fingerprint = search.Indexing.start, Fingerprints.of
+    fingerprinted: list[str] = []
 
     def spy(self: search.Indexing, tree: Tree) -> None:
         new_page = "stories/heartseed-starts-a-trial-of-heart-cell-spheroids-in-osaka/index.html"
-        seen.append((new_page in tree.made and (tree.root / new_page).is_file(), "index.html" in tree.made))
+        home = "index.html"
+        seen.append(
+            (new_page in tree.made and (tree.root / new_page).is_file(), home in tree.made, home in fingerprinted)
+        )
         start(self, tree)
 
+    def of(self: Fingerprints, page: Page) -> str:
+        fingerprinted.append(page.output_path)
+        return fingerprint(self, page)
+
     monkeypatch.setattr(search.Indexing, "start", spy)
+    monkeypatch.setattr(Fingerprints, "of", of)
     assert run_build(project, "--quiet") == 0
-    assert seen == [(True, False)]  # the new story's page is there to index; the home page comes after
+    # the new story's page is there to index; the home page is rendered, and even fingerprinted, after
+    assert seen == [(True, False, False)]
     assert "heartseed" in (project / "site" / "index.html").read_text(encoding="utf-8").lower()
 
 
