@@ -26,7 +26,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -228,11 +228,13 @@ def write_record(cache: Path, folder: Path, manifest: Manifest, data: bytes | No
 class Finisher(Protocol):
     """Files made from some of the site's pages and added to it (the search index)."""
 
-    def needs(self, tree: Tree) -> set[str]:
-        """Put what is unchanged in place; the paths of the pages the rest is made from."""
+    def needs(self, tree: Tree) -> list[str]:
+        """Put what is unchanged in place; the paths of the pages the rest is made from, in the
+        order it would have them rendered."""
 
-    def start(self, tree: Tree) -> None:
-        """Start making the rest: the pages `needs` named are in the tree now."""
+    def made(self, tree: Tree, paths: Sequence[str]) -> None:
+        """These pages are in the tree now (called once before any is rendered, with none: the
+        unchanged ones are in place by then); start making what they complete."""
 
     def finish(self, tree: Tree) -> None:
         """Put what was made in the tree."""
@@ -334,20 +336,24 @@ def write_site(
     recover(out_dir, spare)
     tree, live_data = _spare_tree(out_dir, spare, cache, copying)
     try:
-        first = finisher.needs(tree) if finisher is not None else set()
+        first = finisher.needs(tree) if finisher is not None else []
         render = functools.partial(
             render_all, templates=templates, tree=tree, jobs=jobs, bodies=bodies, known=fingerprints.stories
         )
-        # the pages the finisher reads, fingerprinted and rendered first, so that it runs while
-        # the others are (the other pages' fingerprints took a second at 20,000 stories)
-        early = _todo((page for page in pages if page.output_path in first), fingerprints, tree) if first else []
+        # the pages the finisher reads, fingerprinted and rendered first and in its order, each
+        # handed to it once in the tree, so that it works while the others are rendered (the
+        # other pages' fingerprints alone took a second at 20,000 stories)
+        order = {path: number for number, path in enumerate(first)}
+        early = _todo(sorted((p for p in pages if p.output_path in order), key=_in(order)), fingerprints, tree)
         if progress is not None:
             progress.start(len(early))
+        if finisher is not None:
+            finisher.made(tree, [])
         for made_path, key, made in render(early, progress=progress):
             tree.record(made_path, key, made)
-        if finisher is not None:
-            finisher.start(tree)
-        later = _todo((page for page in pages if page.output_path not in first), fingerprints, tree)
+            if finisher is not None:
+                finisher.made(tree, [made_path])
+        later = _todo((page for page in pages if page.output_path not in order), fingerprints, tree)
         if progress is not None:
             progress.extend(len(later))
         for made_path, key, made in render(later, progress=progress):
@@ -364,6 +370,11 @@ def write_site(
     if tree.live is not None and tree.live_held and not _mostly_changed(tree):  # the old site, now the spare
         write_record(cache, spare, tree.live_held, live_data)
     return Published(len(early) + len(later), tree.written, tree.linked, len(tree.made))
+
+
+def _in(order: Mapping[str, int]) -> Callable[[Page], int]:
+    """A page's place in an order of paths (a sort key)."""
+    return lambda page: order[page.output_path]
 
 
 def _todo(pages: Iterable[Page], fingerprints: Fingerprints, tree: Tree) -> list[tuple[Page, str]]:
@@ -468,31 +479,31 @@ def render_all(
     bodies: Store | None,
     known: Mapping[int, str] | None = None,
     progress: Progress | None = None,
-) -> list[tuple[str, str, str]]:
+) -> Iterator[tuple[str, str, str]]:
     """Render (page, fingerprint) pairs into a folder, split across processes with --jobs
     (`known`: the stories' digests, by id, for the tallies: see make_environment).
 
-    Returns (path, fingerprint, digest of the bytes) per page.
+    Yields (path, fingerprint, digest of the bytes) per page as each is in the folder: in the
+    pages' order in this process, chunk by chunk as the workers finish them in parallel.
     """
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or not can_fork():
         env = make_environment(templates, bodies=bodies, known=known)
-        done = [_render_one(env, page, key, tree) for page, key in pages]
-        if progress is not None:
-            progress.advance(len(pages))
-        return done
+        for page, key in pages:
+            yield _render_one(env, page, key, tree)
+            if progress is not None:
+                progress.advance()
+        return
     _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known)
-    results: list[tuple[str, str, str]] = []
     try:
         bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
         with forked_pool(jobs, _start_renderer) as pool:
             for future in as_completed([pool.submit(_render_range, bound) for bound in bounds]):
                 done = future.result()
-                results.extend(done)
+                yield from done
                 if progress is not None:
                     progress.advance(len(done))
     finally:
         _RENDER.clear()
-    return sorted(results)
 
 
 def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, str]:  # noqa: ANN401

@@ -68,8 +68,9 @@ def index_site(
     """Index the story pages of every shard into the site being built, all in place already
     (see plan_shards; `entries` as for Indexing). A failure is a warning: the site works without search."""
     indexing = Indexing(shards, entries, jobs=jobs)
-    indexing.needs(tree)
-    indexing.start(tree)
+    pages = indexing.needs(tree)
+    indexing.made(tree, [])
+    indexing.made(tree, pages)
     indexing.finish(tree)
     return indexing.diagnostics
 
@@ -84,9 +85,10 @@ class ShardRun:
 
 
 class Indexing:
-    """The search index of a build, made while the build renders its other pages (write_site's
-    `finisher`): the story pages of the shards whose entries changed are put in place first,
-    Pagefind runs over them in threads of its own, and its files join the tree at the end.
+    """The search index of a build, made while the build renders its pages (write_site's
+    `finisher`): the story pages of the shards whose entries changed are rendered first, shard
+    by shard, and Pagefind runs over each shard in a thread of its own as soon as its pages are
+    in the tree; its files join the tree at the end.
 
     `entries` is, per story page, a digest of what its search entry is made from (the story
     itself, not the page: a page also changes with its neighbours, which search ignores).
@@ -100,11 +102,14 @@ class Indexing:
         self.diagnostics: list[Diagnostic] = []
         self._runs: list[ShardRun] = []
         self._pool: ThreadPoolExecutor | None = None
-        self._started: list[Future[tuple[Path, list[Diagnostic]]]] = []
+        self._started: dict[int, Future[tuple[Path, list[Diagnostic]]]] = {}  # by the run's place in _runs
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._command: list[str] = []  # how to start Pagefind, found when the first shard starts
+        self._missing: list[int] = []  # per run, how many of its pages are not in the tree yet
+        self._run_of: dict[str, int] = {}  # each page not in the tree yet: the place of its run
 
-    def needs(self, tree: Tree) -> set[str]:
-        """Put the unchanged shards' files in place; the pages the others are made from."""
+    def needs(self, tree: Tree) -> list[str]:
+        """Put the unchanged shards' files in place; the pages the others are made from, shard by shard."""
         remove_orphans(_scratch())
         if self.kept is not None and self.kept.is_dir():  # the shards there are no more (fewer stories)
             numbers = {str(number) for number in self.shards}
@@ -116,33 +121,45 @@ class Indexing:
             key = digest(f"{len(self.shards)}\0{number}\0{listed}".encode())
             if not tree.place_all(f"{SEARCH_FOLDER}/{number}/", key):
                 self._runs.append(ShardRun(number, key, pages))
-        return {page for run in self._runs for page in run.pages}
+        return [page for run in self._runs for page in run.pages]
 
-    def start(self, tree: Tree) -> None:
-        """Start indexing the shards `needs` found changed (their pages are in the tree now)."""
-        if not self._runs:
-            return
-        self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch())
-        command = pagefind_command()
-        self._pool = ThreadPoolExecutor(max_workers=max(1, self.jobs))
-        work = Path(self._scratch.name)
-        self._started = [
-            self._pool.submit(
-                _index_shard,
-                tree,
-                work / str(run.number),
-                {page: self.entries[page] for page in run.pages},
-                command=command,
-                kept=self.kept / f"{run.number}.pickle" if self.kept is not None else None,
-            )
-            for run in self._runs
-        ]
+    def made(self, tree: Tree, paths: Sequence[str]) -> None:
+        """Start indexing each shard `needs` found changed once all its pages are in the tree."""
+        if not self._missing and self._runs:  # the first call: what is missing yet
+            for place, run in enumerate(self._runs):
+                waiting = [page for page in run.pages if page not in tree.made]
+                self._run_of.update(dict.fromkeys(waiting, place))
+                self._missing.append(len(waiting))
+        for path in paths:
+            if path in self._run_of:
+                self._missing[self._run_of.pop(path)] -= 1
+        for place, count in enumerate(self._missing):
+            if not count and place not in self._started:
+                self._start(tree, place)
+
+    def _start(self, tree: Tree, place: int) -> None:
+        """Start Pagefind over one shard (its pages in the tree), in a thread."""
+        if self._pool is None or self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch())
+            self._pool = ThreadPoolExecutor(max_workers=max(1, self.jobs))
+            self._command = pagefind_command()
+        run = self._runs[place]
+        self._started[place] = self._pool.submit(
+            _index_shard,
+            tree,
+            Path(self._scratch.name) / str(run.number),
+            {page: self.entries[page] for page in run.pages},
+            command=self._command,
+            kept=self.kept / f"{run.number}.pickle" if self.kept is not None else None,
+        )
 
     def finish(self, tree: Tree) -> None:
         """Wait for the runs and put what they made in the tree (a failed run: a warning, and no files)."""
         try:
-            for run, started in zip(self._runs, self._started, strict=True):
-                output, diagnostics = started.result()
+            for place, run in enumerate(self._runs):
+                if place not in self._started:  # a page of it was never made: its run says which
+                    self._start(tree, place)
+                output, diagnostics = self._started[place].result()
                 self.diagnostics.extend(diagnostics)
                 if not diagnostics:
                     for file in sorted(_files(output)):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefing import search
+from briefing.errors import Diagnostic
 from briefing.fingerprint import Fingerprints, digest
 from briefing.publish import Tree, read_record
 from briefing.search import IGNORED, SEARCH_PAGE, index_site, plan_shards, run_pagefind, searched_part, story_path
@@ -191,22 +192,22 @@ def test_pagefind_runs_while_the_pages_search_does_not_read_are_fingerprinted_an
 ) -> None:
     project = built_with_a_new_seed(tmp_path, monkeypatch)
     seen: list[tuple[bool, bool, bool]] = []
-    start, fingerprint = search.Indexing.start, Fingerprints.of
+    start, fingerprint = search.Indexing._start, Fingerprints.of
     fingerprinted: list[str] = []
 
-    def spy(self: search.Indexing, tree: Tree) -> None:
+    def spy(self: search.Indexing, tree: Tree, place: int) -> None:
         new_page = "stories/heartseed-starts-a-trial-of-heart-cell-spheroids-in-osaka/index.html"
         home = "index.html"
         seen.append(
             (new_page in tree.made and (tree.root / new_page).is_file(), home in tree.made, home in fingerprinted)
         )
-        start(self, tree)
+        start(self, tree, place)
 
     def of(self: Fingerprints, page: Page) -> str:
         fingerprinted.append(page.output_path)
         return fingerprint(self, page)
 
-    monkeypatch.setattr(search.Indexing, "start", spy)
+    monkeypatch.setattr(search.Indexing, "_start", spy)
     monkeypatch.setattr(Fingerprints, "of", of)
     assert run_build(project, "--quiet") == 0
     # the new story's page is there to index; the home page is rendered, and even fingerprinted, after
@@ -217,13 +218,45 @@ def test_pagefind_runs_while_the_pages_search_does_not_read_are_fingerprinted_an
 def test_indexing_stopped_before_it_finishes_leaves_no_scratch_folder(sample_build: Path, tmp_path: Path) -> None:
     tree, shards, entries = shard_tree(sample_build, tmp_path / "tree")
     indexing = search.Indexing(shards, entries)
-    assert indexing.needs(tree) == {page for pages in shards.values() for page in pages}
-    indexing.start(tree)
+    pages = indexing.needs(tree)
+    assert pages == [page for number in sorted(shards) for page in shards[number]]
+    indexing.made(tree, [])
+    indexing.made(tree, pages)
     scratch = indexing._scratch
     assert scratch is not None and Path(scratch.name).is_dir()
     indexing.close()  # as write_site does when a page fails to render
     assert not Path(scratch.name).exists()
     assert not [path for path in tree.made if path.startswith("pagefind/")]
+
+
+def test_each_shard_is_indexed_as_soon_as_its_pages_are_in_the_tree(
+    sample_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree, _, entries = shard_tree(sample_build, tmp_path / "tree")
+    slugs = sorted(path.split("/")[1] for path in entries)
+    shards = {0: [story_path(slug) for slug in slugs[:2]], 1: [story_path(slug) for slug in slugs[2:]]}
+    indexed: list[list[str]] = []
+
+    def index_shard(tree: Tree, work: Path, entries: dict[str, str], **_: object) -> tuple[Path, list[Diagnostic]]:
+        indexed.append(sorted(entries))
+        work.mkdir(parents=True)
+        return work, []
+
+    monkeypatch.setattr(search, "_index_shard", index_shard)
+    indexing = search.Indexing(shards, entries)
+    pages = indexing.needs(tree)
+    assert pages == shards[0] + shards[1]  # in the order the shards are indexed
+    indexing.made(tree, [])
+    tree.record(shards[0][0], "key", "made")  # a page is made: its shard waits for the other
+    indexing.made(tree, shards[0][:1])
+    assert indexing._started == {}
+    tree.record(shards[0][1], "key", "made")
+    indexing.made(tree, shards[0][1:])
+    indexing._started[0].result()
+    assert indexed == [shards[0]] and 1 not in indexing._started  # the second shard's pages are not made yet
+    indexing.made(tree, shards[1])
+    indexing.finish(tree)
+    assert indexed == [shards[0], shards[1]]
 
 
 def test_a_rebuild_cuts_again_only_the_pages_whose_search_entries_changed(
