@@ -70,6 +70,9 @@ class TermLinks:
     """
 
     unlinked: frozenset[tuple[str, str]]  # (entity type, name) of the names without a page
+    # each name's slug, made once (a story's page links twenty names, and slugifying them was a
+    # sixth of rendering it); not part of what the links are
+    _slugs: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, terms: Mapping[str, Sequence[Term]], mentioned: Sequence[Story]) -> TermLinks:
@@ -91,8 +94,10 @@ class TermLinks:
         """The slug of the page of (entity type, name), or None where it has none."""
         if key in self.unlinked:
             return None
-        plural, name = key
-        return slug_or_fallback(name, prefix=_SINGULAR[plural])
+        slug = self._slugs.get(key)
+        if slug is None:
+            slug = self._slugs[key] = slug_or_fallback(key[1], prefix=_SINGULAR[key[0]])
+        return slug
 
     def groups(self, story: Story) -> list[tuple[Taxonomy, list[tuple[str, str | None]]]]:
         """A story's entities by type, each with the slug of its page (None: it has none)."""
