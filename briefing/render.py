@@ -122,6 +122,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build's templates do not change while it renders: no stat of them per page
     )
     converter = markdown.Markdown(output_format="html")  # one per environment, reset for each body
     convert = functools.partial(markdown_to_html, converter=converter)
