@@ -178,7 +178,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
 
 def compose_all(
     config: Config,
-    seeds: Sequence[tuple[str, Path]],
+    seeds: Sequence[tuple[str, str]],
     rules: RuleSet,
     index: EntityIndex,
     report: Report,
@@ -188,15 +188,18 @@ def compose_all(
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order.
 
-    `seeds` are the seed files with their /-separated names in the seeds folder, as
+    `seeds` are the seed files' /-separated names in the seeds folder and their paths, as
     `discover_named` lists them; `digests` knows the digests of seeds unchanged since an
     earlier build without reading them.
     """
     prefix = shown_prefix(config.seeds)
-    jobs = [(config.seeds, path, prefix + name) for name, path in seeds]
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
     results = _cached(seeds, cache, digests)
-    missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
+    missing = [
+        (config.seeds, Path(path), prefix + name)
+        for (name, path), result in zip(seeds, results, strict=True)
+        if result is None
+    ]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
     if config.jobs > 1 and len(missing) > 1:
@@ -270,13 +273,13 @@ def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
         return None  # gone or broken since it was composed: the draft stays as it was
 
 
-def _named_key(name: str, path: Path, digest: str | None = None) -> str:
+def _named_key(name: str, path: str | Path, digest: str | None = None) -> str:
     """A seed's key in the compose cache: its name in the seeds folder and the digest of its bytes."""
     return f"{name}\0{digest or file_digest(path)}"
 
 
 def _cached(
-    seeds: Sequence[tuple[str, Path]], cache: Store | None, digests: FileDigests | None
+    seeds: Sequence[tuple[str, str]], cache: Store | None, digests: FileDigests | None
 ) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
     """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
     if cache is None:

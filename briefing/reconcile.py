@@ -47,7 +47,7 @@ def plan_content(
     for file in content.files:
         if file.seed is not None:
             existing.setdefault((file.seed, file.part), file)
-    taken = {f.story.slug for f in content.files if f.story} | {f.path.stem for f in content.files}
+    taken = {f.story.slug for f in content.files if f.story} | {f.stem for f in content.files}
     diagnostics: list[Diagnostic] = []
     slugs: list[str] = []
     for draft in drafts:

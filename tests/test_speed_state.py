@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from briefing.cache import StatusMemo
 from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
-from briefing.compose import Draft, Trace, pack_removals, pack_text
+from briefing.compose import Discoveries, Draft, Trace, pack_removals, pack_text
 from briefing.content import Content, ContentFile, named_story_files
 from briefing.dedupe import (
     MIN_CONTAINMENT,
@@ -29,7 +29,6 @@ from briefing.dedupe import (
     find_copies,
     fingerprint,
 )
-from briefing.entities import Entities
 from briefing.ingest import _IGNORED_NAMES, discover_named
 from briefing.model import RawArticle, Removal, Story, replaced
 from briefing.pipeline import shown, shown_prefix
@@ -134,7 +133,7 @@ def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) ->
     (seeds / "file-link.txt").symlink_to(seeds / "b.txt")  # a link to a file: a seed
     (seeds / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a seed
     found = discover_named(seeds)
-    assert found == _walked(seeds)
+    assert [(name, Path(path)) for name, path in found] == _walked(seeds)
     assert [name for name, _ in found] == ["a.html", "b.txt", "file-link.txt", "sub/c.txt", "sub/deeper/d.txt"]
     assert discover_named(tmp_path / "none") == []
 
@@ -148,7 +147,7 @@ def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
     (content / "link.md").symlink_to(content / "a.md")
     expected = sorted(content.rglob("*.md"), key=lambda path: path.relative_to(content).as_posix())
     found = named_story_files(content)
-    assert [path for _, path in found] == expected
+    assert [Path(path) for _, path in found] == expected
     assert [name for name, _ in found] == [path.relative_to(content).as_posix() for path in expected]
     assert named_story_files(tmp_path / "none") == []
 
@@ -252,7 +251,8 @@ def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_b
         )
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
-        drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
+        found = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in entries))
+        drafts.append(Draft(story, trace, found, article, Fingerprint.of(array("I"))))
     assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
 
 
@@ -316,7 +316,7 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
         story = Story(title=title, slug="", seed=f"{number}.txt", date=date, body=f"body {number}", seed_hash="h")
         article = RawArticle(f"{number}.txt", "", "text", "h", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
-        drafts.append(Draft(story, trace, Entities({}, (), ()), article, Fingerprint.of(array("I"))))
+        drafts.append(Draft(story, trace, Discoveries((), ()), article, Fingerprint.of(array("I"))))
     slugs = [f"s{number}" for number in range(len(rows))]
     expected = _placed_by_replace(drafts, slugs, copies)
     files = []
@@ -330,7 +330,7 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
             filed = dataclasses.replace(filed, duplicate_of=None if filed.duplicate_of else "s0")
         filed = dataclasses.replace(filed, slug=slugs[number])
         path = Path(f"content/{slugs[number]}.md")
-        files.append(ContentFile(path, path.as_posix(), filed, how != "edited", filed.seed, filed.part))
+        files.append(ContentFile(str(path), path.as_posix(), filed, how != "edited", filed.seed, filed.part))
     plan = plan_content(drafts, Content(tuple(files), ()), copies, composed_seeds=set())
     slugs = [story.slug for story in plan.stories]
     assert list(plan.stories) == _placed_by_replace(drafts, slugs, copies)
@@ -351,7 +351,8 @@ def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
         found = ((short,), (full,), (full,), (Entry("companies", "Heka"),))[number]
-        drafts.append(Draft(story, trace, Entities({}, (), found), article, Fingerprint.of(array("I"))))
+        kept = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in found))
+        drafts.append(Draft(story, trace, kept, article, Fingerprint.of(array("I"))))
     unified = unify_names(drafts)
     assert [draft.story.companies for draft in unified] == [("NKGen Biotech",)] * 3 + [("Heka",)]
     assert unified[1] is drafts[1] and unified[3] is drafts[3] and unified[0] is not drafts[0]
