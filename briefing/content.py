@@ -20,7 +20,7 @@ from briefing.cache import StatusMemo, Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.folders import named_files
 from briefing.frontmatter import parse_story
-from briefing.model import Story, quick_pickle, replaced
+from briefing.model import Story, quick_pickle, replaced, text_digest
 from briefing.workers import can_fork, forked_pool
 
 #: the seed a broken story file names, so that its seed is not made into a second story
@@ -44,6 +44,9 @@ class ContentFile:
     pristine: bool  # exactly as the build wrote it: the build may replace it
     seed: str | None
     part: int | None
+    # the digest of its story's text (`text_digest`), made when it is read: what a light draft's
+    # story is told equal to it by (None: not made, or no story)
+    text: bytes | None = None
 
     @property
     def path(self) -> Path:
@@ -214,7 +217,9 @@ def _load(path: str, shown: str, cache: Store | None) -> tuple[ContentFile, list
         file = ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"]))
         return file, [exc.diagnostic], digest
     story = parsed.story
-    file = ContentFile(path, shown, story, parsed.pristine, story.seed, story.part)
+    file = ContentFile(
+        path, shown, story, parsed.pristine, story.seed, story.part, text_digest(story.summary, story.body)
+    )
     if cache is not None:
         cache.put(key, (file, list(parsed.warnings)))
     return file, list(parsed.warnings), digest

@@ -29,7 +29,7 @@ from briefing.cache import (
     verdicts_path,
 )
 from briefing.canonical import unify_names
-from briefing.compose import Draft, compose
+from briefing.compose import Draft, StoryText, compose, lightened, text_of
 from briefing.config import Config
 from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
 from briefing.dedupe import Verdicts, find_copies
@@ -37,7 +37,7 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
-from briefing.model import RawArticle, Story, replaced
+from briefing.model import RawArticle, Story, replaced, text_digest
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
@@ -158,7 +158,8 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         copies = copies_of(drafts, verdicts)
     if verdicts.used != verdicts.known:
         keep(kept_verdicts, verdicts.used)
-    plan = plan_content(drafts, content, copies, composed_seeds=composed)
+    texts = functools.partial(_texts, config, cache, rules, index)
+    plan = plan_content(drafts, content, copies, composed_seeds=composed, texts=texts)
     report.diagnostics.extend(plan.diagnostics)
     changed = write_texts_atomic((config.content / name, text) for name, text in plan.writes)
     report.stories_written += len(changed)
@@ -172,7 +173,7 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
     )
     memo.save()
-    drafts = [replaced(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
+    drafts = [replaced(draft, story=story, text=None) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content
 
 
@@ -278,6 +279,40 @@ def _named_key(name: str, path: str | Path, digest: str | None = None) -> str:
     return f"{name}\0{digest or file_digest(path)}"
 
 
+#: what follows a seed's key in the compose cache to name its drafts' texts, kept apart from its
+#: light drafts (see Draft): {part: (summary, body)}
+_TEXTS = "\0texts"
+
+
+def _texts(
+    config: Config, cache: Store | None, rules: RuleSet, index: EntityIndex, drafts: Sequence[Draft]
+) -> list[StoryText]:
+    """Light drafts' texts, as the compose cache keeps them; the seed of one it cannot give
+    (gone from it, unreadable) is composed again."""
+    keys = [f"{draft.story.seed}\0{draft.story.seed_hash}{_TEXTS}" for draft in drafts]
+    found = cache.get_many(sorted(set(keys))) if cache is not None else {}
+    texts: list[StoryText] = []
+    for draft, key in zip(drafts, keys, strict=True):
+        kept = found.get(key)
+        text = kept.get(draft.story.part) if isinstance(kept, dict) else None
+        if not (isinstance(text, tuple) and len(text) == 2 and all(isinstance(part, str) for part in text)):
+            text = None
+        if text is None or text_digest(*text) != draft.text:
+            text = _composed_text(config, rules, index, draft)
+        texts.append(text)
+    return texts
+
+
+def _composed_text(config: Config, rules: RuleSet, index: EntityIndex, draft: Draft) -> StoryText:
+    """A light draft's text, from its seed composed again."""
+    article = reread(config.seeds, draft.article)
+    for made in compose(article, rules, index) if article is not None else ():
+        if made.story.part == draft.story.part and text_digest(made.story.summary, made.story.body) == draft.text:
+            return text_of(made.story)
+    shown_as = shown(config.seeds, config.seeds / draft.article.path)
+    raise ContentError(Diagnostic(shown_as, None, "changed while the build read it: build again"))
+
+
 def _cached(
     seeds: Sequence[tuple[str, str]], cache: Store | None, digests: FileDigests | None
 ) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
@@ -316,7 +351,10 @@ def _compose_one(
     try:
         drafts = compose(article, rules, index)
         if cache is not None:  # keyed by the bytes it read: the seed is not read again for its key
-            cache.put(_named_key(article.path, path, article.digest), (drafts, notes))
+            key = _named_key(article.path, path, article.digest)
+            # the texts first: a cache that has a seed's light drafts has their texts
+            cache.put(key + _TEXTS, {draft.story.part: text_of(draft.story) for draft in drafts})
+            cache.put(key, ([lightened(draft) for draft in drafts], notes))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from briefing.cache import StatusMemo
 from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
-from briefing.compose import Discoveries, Draft, Trace, pack_removals, pack_text
+from briefing.compose import Discoveries, Draft, Trace, kept_entities, lightened, pack_removals, pack_text, text_of
 from briefing.content import Content, ContentFile, named_story_files
 from briefing.dedupe import (
     MIN_CONTAINMENT,
@@ -29,6 +29,7 @@ from briefing.dedupe import (
     find_copies,
     fingerprint,
 )
+from briefing.entities import find_entities, load_index
 from briefing.ingest import _IGNORED_NAMES, discover_named
 from briefing.model import RawArticle, Removal, Story, replaced
 from briefing.pipeline import shown, shown_prefix
@@ -251,8 +252,8 @@ def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_b
         )
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
-        found = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in entries))
-        drafts.append(Draft(story, trace, found, article, Fingerprint.of(array("I"))))
+        kept = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in entries))
+        drafts.append(Draft(story, trace, kept, article, Fingerprint.of(array("I"))))
     assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
 
 
@@ -341,6 +342,33 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
         if file is None or (file.pristine and file.story != story):
             expected_writes.append(file.path.name if file is not None else f"{story.slug}.md")
     assert [name for name, _ in plan.writes] == expected_writes
+    # the same drafts read back light: the stories take their text from the files that hold it,
+    # and the others' texts are asked for
+    asked: list[str | None] = []
+
+    def texts(lacking: Sequence[Draft]) -> list[tuple[str, str]]:
+        asked.extend(draft.story.seed for draft in lacking)
+        return [text_of(drafts[int((draft.story.seed or "").split(".")[0])].story) for draft in lacking]
+
+    light = [lightened(draft) for draft in drafts]
+    assert all(draft.light and not draft.story.body for draft in light)
+    assert plan_content(light, Content(tuple(files), ()), copies, composed_seeds=set(), texts=texts) == plan
+    assert asked == [f"{number}.txt" for number, (_, _, how) in enumerate(rows) if how == "none"]
+
+
+def test_a_draft_keeps_discoverys_first_mentions_and_entries_as_found() -> None:
+    body = (
+        "Varnell Therapeutics Inc. said on Monday that Kaiyo Pharma would license its gene therapy. "
+        "Dr. Emiko Tanabe, who leads Kaiyo Pharma, said the deal matters."
+    )
+    entities = find_entities("Varnell Therapeutics and Kaiyo Pharma sign a deal", body, load_index())
+    kept = pickle.loads(pickle.dumps(kept_entities(entities), protocol=pickle.HIGHEST_PROTOCOL))
+    first: dict[tuple[str, str], object] = {}
+    for mention in entities.mentions:
+        if mention.origin == "discovery":
+            first.setdefault((mention.kind, mention.name), mention)
+    assert kept.mentions == tuple(first.values()) and len(kept.mentions) == 3
+    assert kept.discovered == entities.discovered and len(kept.discovered) == 3
 
 
 def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
