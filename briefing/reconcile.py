@@ -52,7 +52,7 @@ def plan_content(
     for file in content.files:
         if file.seed is not None:
             existing.setdefault((file.seed, file.part), file)
-    taken = {f.story.slug for f in content.files if f.story} | {f.stem for f in content.files}
+    taken: set[str] | None = None  # the slugs and file names in use, when a new story needs a slug
     diagnostics: list[Diagnostic] = []
     slugs: list[str] = []
     currents = [existing.get((draft.story.seed or "", draft.story.part)) for draft in drafts]  # seeds have one
@@ -61,13 +61,15 @@ def plan_content(
         if known is not None and known.story is not None:
             slug = known.story.slug
         else:
+            if taken is None:
+                taken = {f.story.slug for f in content.files if f.story} | {f.stem for f in content.files}
             slug = unique_slug(slug_or_fallback(story.title, prefix="story"), taken)
             taken.add(slug)
         slugs.append(slug)
     lacking = [number for number, draft in enumerate(drafts) if draft.light and not _holds(currents[number], draft)]
     if lacking and texts is None:
         raise ValueError("light drafts whose story files lack their text, and no way to read it back")
-    read = dict(zip(lacking, texts([drafts[n] for n in lacking]) if texts else (), strict=True))
+    read = dict(zip(lacking, texts([drafts[n] for n in lacking]) if texts and lacking else (), strict=True))
     stories = []
     writes: list[tuple[str, str]] = []
     for number, draft in enumerate(drafts):
