@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import os
 import pickle
 from array import array
@@ -76,6 +77,7 @@ def test_a_pickled_state_of_another_length_is_refused() -> None:
 def test_a_fingerprints_sample_is_its_shingles_that_the_index_keeps(shingles: list[int]) -> None:
     made = Fingerprint.of(array("I", shingles))
     assert list(made.sample) == [s for s in shingles if s % SAMPLE_EVERY == 0]
+    assert made.digest == hashlib.blake2b(array("I", shingles).tobytes(), digest_size=16).digest()
     assert pickle.loads(pickle.dumps(made)) == made
 
 
@@ -446,3 +448,25 @@ def test_find_copies_finds_what_comparing_pair_by_pair_finds(
     verdicts = Verdicts(dict(known))
     assert find_copies(stories, prints, verdicts=verdicts) == expected
     assert verdicts.used == used
+
+
+#: names of seeds as the seeds folder's listing makes them: /-separated, no "." or ".." part
+seed_names = st.lists(
+    st.text(st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)), min_size=1, max_size=6).filter(
+        lambda part: part not in (".", "..")
+    ),
+    min_size=1,
+    max_size=4,
+).map("/".join)
+
+
+@given(seed_names)
+def test_a_seeds_site_is_its_folder_as_a_path_names_it(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from briefing.recurring import site_of
+
+    story = Story(title="t", slug="", seed=name)
+    draft = Draft(story, Trace(None, pack_text(""), (), (), pack_removals(()), 0), Discoveries((), ()), None, None)  # type: ignore[arg-type]
+    folder = PurePosixPath(name).parent.as_posix()
+    assert site_of(draft) == (folder if folder not in ("", ".") else None)
