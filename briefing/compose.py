@@ -105,8 +105,8 @@ class Draft:
     A draft read back from the compose cache is light: its story lacks its text (summary and
     body), kept apart in the cache, and `text` is the digest of that text. The site-wide steps
     need no story's text, and a rebuild's story files nearly all hold it already: the build
-    learns them equal by the digest (a rebuild of 20,000 stories spent a third of a second
-    reading the drafts' stories back, and as long comparing them with the files').
+    learns them equal by the digest (a rebuild of 20,000 stories read every story twice, from
+    its draft and from its file).
     """
 
     story: Story
@@ -138,11 +138,6 @@ def text_of(story: Story | None) -> StoryText:
     if story is None:
         raise ValueError("no story to take a text from")
     return story.summary, story.body
-
-
-def with_text(story: Story, text: StoryText) -> Story:
-    """A light draft's story (or one made from it) with its text."""
-    return replaced(story, summary=text[0], body=text[1])
 
 
 def trace_of(document: CleanDocument) -> Trace:
