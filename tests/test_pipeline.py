@@ -439,6 +439,15 @@ def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: 
     with pipeline.copies_beside(drafts, beside, jobs=2) as found:
         assert found() == expected and expected  # the copy is found
     assert beside.used == here.used and beside.used  # and the verdicts to keep come back
+    # verdicts kept from an earlier build, "not a copy" all: one pair not among them, one kept
+    # pair no longer used
+    missing = next(iter(here.used))
+    known = {pair: False for pair in here.used if pair != missing} | {(b"gone", b"pair"): True}
+    here, beside = Verdicts(dict(known)), Verdicts(dict(known))
+    assert pipeline.copies_of(drafts, here) != expected and missing in here.used  # the kept verdicts count
+    with pipeline.copies_beside(drafts, beside, jobs=2) as found:
+        found()
+    assert beside.used == here.used and (b"gone", b"pair") not in beside.used
 
 
 def test_drafts_read_back_light_are_given_out_whole(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch) -> None:
