@@ -151,9 +151,12 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         content = load_content(
             config.content, config.content.as_posix(), cache=content_cache, memo=memo, jobs=config.jobs
         )
+        # while the copies are still being found: the names, as they are when no seed is composed
+        # again for its recurring lines (the copies took longer than reading content/)
+        unified = unify_names(drafts)
         copies = found()
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
-    drafts = unify_names(drafts)
+    drafts = unify_names(drafts) if redone else unified
     if redone:
         copies = copies_of(drafts, verdicts)
     if verdicts.used != verdicts.known:
