@@ -287,10 +287,10 @@ class StatusMemo(Generic[V]):
     def _changes_path(self) -> Path:
         return self.path.with_name(f"{self.path.name}.changes")
 
-    def known(self, file: Path) -> V | None:
+    def known(self, file: str | os.PathLike[str]) -> V | None:
         """What was remembered of a file, if it is unchanged (OSError if it is gone)."""
-        name = str(file)
-        status = file.stat()
+        name = os.fspath(file)
+        status = os.stat(name)
         key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         self._status[name] = key
         known = self._known.get(name)
@@ -304,13 +304,13 @@ class StatusMemo(Generic[V]):
         self._kept[name] = known
         return known[1]
 
-    def remember(self, file: Path, value: V, digest: str | None = None) -> None:
+    def remember(self, file: str | os.PathLike[str], value: V, digest: str | None = None) -> None:
         """Remember what a file holds, as of the status `known` saw before it was read.
 
         `digest` is the sha256 (hex) of the bytes `value` was made from: without it, a file
         changed just before it was read is not remembered.
         """
-        name = str(file)
+        name = os.fspath(file)
         key = self._status.get(name)
         if key is None:
             return
@@ -362,8 +362,8 @@ def _is_changes(value: Any) -> bool:
     )
 
 
-def _file_digest(file: Path) -> str:
-    with file.open("rb") as handle:
+def _file_digest(file: str | os.PathLike[str]) -> str:
+    with open(file, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -375,11 +375,13 @@ def seed_digests_path(cache_dir: Path) -> Path:
 class FileDigests(StatusMemo[str]):
     """Files' digests, remembered by their status."""
 
-    def __init__(self, path: Path, digest: Callable[[Path], str], *, settle_ns: int = _SETTLED_NS) -> None:
+    def __init__(
+        self, path: Path, digest: Callable[[str | os.PathLike[str]], str], *, settle_ns: int = _SETTLED_NS
+    ) -> None:
         super().__init__(path, settle_ns=settle_ns)
         self._digest = digest
 
-    def of(self, file: Path) -> str:
+    def of(self, file: str | os.PathLike[str]) -> str:
         """The digest of a file's bytes (OSError when it cannot be read)."""
         known = self.known(file)
         if known is not None:

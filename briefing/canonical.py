@@ -33,9 +33,9 @@ def unify_names(drafts: Sequence[Draft]) -> list[Draft]:
     usage: Counter[tuple[str, str]] = Counter()
     spelled: dict[tuple[str, str, tuple[str, ...]], None] = {}  # each entity's spellings once, in order
     for draft in drafts:
-        for entry in draft.entities.discovered:
-            usage[entry.kind, entry.name] += 1
-            spelled[entry.kind, entry.name, entry.aliases] = None
+        for kind, entity, aliases in draft.entities.entry_values:  # as values: no Entry made per story
+            usage[kind, entity] += 1
+            spelled[kind, entity, aliases] = None
     # most entities are found in many stories: their spellings are joined once, not once a story
     for kind, entity, aliases in spelled:
         name = (kind, entity)

@@ -7,7 +7,6 @@ each story either as it was or as it is meant to be.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import os
 import re
@@ -21,7 +20,7 @@ from briefing.cache import StatusMemo, Store
 from briefing.errors import ContentError, Diagnostic
 from briefing.folders import named_files
 from briefing.frontmatter import parse_story
-from briefing.model import Story, quick_pickle
+from briefing.model import Story, quick_pickle, replaced, text_digest
 from briefing.workers import can_fork, forked_pool
 
 #: the seed a broken story file names, so that its seed is not made into a second story
@@ -37,12 +36,28 @@ STORY_SUFFIX = ".md"
 class ContentFile:
     """A story file as found in content/."""
 
-    path: Path
+    # its path, as the system takes it (a string: a rebuild of 20,000 stories read back as many
+    # from the content memo, and a Path was a fifth of what each cost)
+    location: str
     shown_as: str  # the path as messages name it
     story: Story | None  # None when the file could not be read as a story
     pristine: bool  # exactly as the build wrote it: the build may replace it
     seed: str | None
     part: int | None
+    # the digest of its story's text (`text_digest`), made when it is read: what a light draft's
+    # story is told equal to it by (None: not made, or no story)
+    text: bytes | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+    @property
+    def stem(self) -> str:
+        """Its name without the suffix, as `path.stem` gives it (without making a Path)."""
+        name = self.location.rpartition(os.sep)[2]
+        dot = name.rfind(".")
+        return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +74,12 @@ class Content:
 
 def story_files(content_dir: Path) -> list[Path]:
     """Every story file in content/, sorted."""
-    return [path for _, path in named_story_files(content_dir)]
+    return [Path(path) for _, path in named_story_files(content_dir)]
 
 
-def named_story_files(content_dir: Path) -> list[tuple[str, Path]]:
-    """Every story file in content/ with its /-separated name there, sorted by that name.
+def named_story_files(content_dir: Path) -> list[tuple[str, str]]:
+    """Every story file in content/ with its /-separated name there, sorted by that name, and
+    its path (`content_dir` joined with that name, a string).
 
     What `content_dir.rglob("*.md")` finds (links to folders not followed, folders it may not
     list skipped), listed with scandir and named as it goes: no Path made and taken apart
@@ -95,7 +111,7 @@ def load_content(
     files are read by that many processes.
     """
     listed = [(path, f"{shown_dir}/{name}") for name, path in named_story_files(content_dir)]
-    loaded: dict[Path, Loaded] = {}
+    loaded: dict[str, Loaded] = {}
     if memo is not None:
         for path, _ in listed:
             with contextlib.suppress(OSError):  # gone since it was listed: read below, as others are
@@ -108,7 +124,7 @@ def load_content(
 
 
 def _read(
-    files: Sequence[tuple[Path, str]], cache: Store | None, memo: StatusMemo[Loaded] | None, jobs: int
+    files: Sequence[tuple[str, str]], cache: Store | None, memo: StatusMemo[Loaded] | None, jobs: int
 ) -> list[Loaded]:
     """Read story files (path, name shown), in `jobs` processes when there are many; the memo
     remembers each by the status it had before it was read."""
@@ -130,7 +146,7 @@ def _read(
 
 
 def _load_files(
-    paths: Sequence[tuple[Path, str]], cache: Store | None
+    paths: Sequence[tuple[str, str]], cache: Store | None
 ) -> list[tuple[ContentFile, list[Diagnostic], str]]:
     return [_load(path, shown, cache) for path, shown in paths]
 
@@ -151,9 +167,12 @@ def reload_content(
     prefix = f"{shown_dir}/"
     kept = {_name_in(content_dir, prefix, file): file for file in content.files if file.shown_as not in shown}
     diagnostics = [d for d in content.diagnostics if d.path not in shown]
-    files = [(content_dir / name, f"{shown_dir}/{name}") for name in sorted(names) if (content_dir / name).is_file()]
-    for (path, _), (file, notes) in zip(files, _read(files, cache, memo, jobs), strict=True):
-        kept[path.relative_to(content_dir).as_posix()] = file
+    folder = os.fspath(content_dir)  # joined with the names as the folder's listing joins them
+    named = [(name, os.path.join(folder, name)) for name in sorted(names)]
+    named = [(name, path) for name, path in named if os.path.isfile(path)]
+    files = [(path, f"{shown_dir}/{name}") for name, path in named]
+    for (name, _), (file, notes) in zip(named, _read(files, cache, memo, jobs), strict=True):
+        kept[name] = file
         diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
 
@@ -169,18 +188,19 @@ def _name_in(content_dir: Path, prefix: str, file: ContentFile) -> str:
 
 def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[ContentFile, list[Diagnostic]]:
     """Read one story file: what it holds, and its problems."""
-    file, notes, _ = _load(path, shown, cache)
+    file, notes, _ = _load(os.fspath(path), shown, cache)
     return file, notes
 
 
-def _load(path: Path, shown: str, cache: Store | None) -> tuple[ContentFile, list[Diagnostic], str]:
+def _load(path: str, shown: str, cache: Store | None) -> tuple[ContentFile, list[Diagnostic], str]:
     """Read one story file: what it holds, its problems, and the digest of the bytes read."""
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        data = handle.read()
     digest = hashlib.sha256(data).hexdigest()
     key = f"{shown}\0{digest}"
     known = cache.get(key) if cache is not None else None
     if isinstance(known, tuple) and len(known) == 2 and isinstance(known[0], ContentFile):
-        return dataclasses.replace(known[0], path=path), list(known[1]), digest
+        return replaced(known[0], location=path), list(known[1]), digest
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -197,7 +217,9 @@ def _load(path: Path, shown: str, cache: Store | None) -> tuple[ContentFile, lis
         file = ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"]))
         return file, [exc.diagnostic], digest
     story = parsed.story
-    file = ContentFile(path, shown, story, parsed.pristine, story.seed, story.part)
+    file = ContentFile(
+        path, shown, story, parsed.pristine, story.seed, story.part, text_digest(story.summary, story.body)
+    )
     if cache is not None:
         cache.put(key, (file, list(parsed.warnings)))
     return file, list(parsed.warnings), digest

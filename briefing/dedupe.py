@@ -12,12 +12,12 @@ import operator
 import re
 import zlib
 from array import array
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, combinations, compress, repeat
 
-from briefing.model import Story, quick_pickle
+from briefing.model import Story
 
 SHINGLE_WORDS = 5
 #: keep one shingle hash in this many for the candidate index (a deterministic sample)
@@ -31,20 +31,44 @@ MIN_SHINGLES = 20
 _WORD = re.compile(r"\w+")
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """A story's shingle hashes, sorted and unique, four bytes each (a set of Python ints
-    would take twenty times the memory, and an archive's fingerprints are held together)."""
+    would take twenty times the memory, and an archive's fingerprints are held together).
+
+    Pickled as the arrays' bytes: an array pickles as a call that remakes it from a list of
+    ints, and a rebuild of 20,000 stories read 40,000 of them back from the compose cache.
+    """
 
     shingles: array[int]
     #: those of them the candidate index uses (see `sampled`): chosen once, when the story is
     #: composed, not on every build (choosing them was most of finding an archive's copies)
     sample: array[int]
+    #: the digest of its shingles, what its verdicts are kept by: made once, when the story is
+    #: composed (a rebuild of 20,000 stories made fifteen thousand of them again)
+    digest: bytes
 
     @classmethod
     def of(cls, shingles: array[int]) -> Fingerprint:
-        return cls(shingles, array("I", sampled(shingles)))
+        return cls(
+            shingles, array("I", sampled(shingles)), hashlib.blake2b(shingles.tobytes(), digest_size=16).digest()
+        )
+
+    def __getstate__(self) -> tuple[bytes, bytes, bytes]:
+        return self.shingles.tobytes(), self.sample.tobytes(), self.digest
+
+    def __setstate__(self, state: tuple[bytes, bytes, bytes]) -> None:
+        if len(state) != 3:  # noqa: PLR2004 - its two arrays and its digest
+            raise ValueError(f"Fingerprint: expected 3 values, got {len(state)}")
+        _SET_SHINGLES(self, array("I", state[0]))
+        _SET_SAMPLE(self, array("I", state[1]))
+        _SET_DIGEST(self, state[2])
+
+
+#: how a Fingerprint's unpickling sets its (frozen) fields: by their slots' own descriptors
+_SET_SHINGLES = getattr(Fingerprint, "shingles").__set__  # noqa: B009 - the slot's descriptor, not a field
+_SET_SAMPLE = getattr(Fingerprint, "sample").__set__  # noqa: B009
+_SET_DIGEST = getattr(Fingerprint, "digest").__set__  # noqa: B009
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -97,7 +121,7 @@ def find_copies(
     # each pair's verdict: as kept, or found now (a rebuild has nearly all of them kept: they are
     # looked up at C speed, a hundred thousand pairs at 20,000 stories)
     firsts, seconds = list(map(operator.itemgetter(0), pairs)), list(map(operator.itemgetter(1), pairs))
-    digests = {number: _digest(prints[number]) for number in set(firsts).union(seconds)}
+    digests = [print_.digest for print_ in prints]
     keys = list(zip(map(digests.__getitem__, firsts), map(digests.__getitem__, seconds), strict=True))
     kept = list(map(verdicts.known.get, keys))
     shingles: dict[int, set[int]] = {}  # a story's shingles as a set, made once, only for new pairs
@@ -126,15 +150,18 @@ def candidate_pairs(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     """The pairs of stories (by their place, a < b, sorted) that share a sampled shingle found
     in at most MAX_POSTING stories: a shingle found in many is a stock phrase ("did not disclose
     the terms"), not a sign of copying."""
+    samples = [(number, print_.sample) for number, print_ in enumerate(prints) if len(print_.shingles) >= MIN_SHINGLES]
+    # how many stories sample each shingle, counted in C (a story samples each of its shingles
+    # once): only the shingles of two to MAX_POSTING stories get posting lists (a stock phrase's
+    # list of thousands of stories was most of the work)
+    counts = Counter(chain.from_iterable(sample for _, sample in samples))
+    indexed = {shingle for shingle, count in counts.items() if 1 < count <= MAX_POSTING}
     index: defaultdict[int, list[int]] = defaultdict(list)
-    for number, print_ in enumerate(prints):
-        if len(print_.shingles) >= MIN_SHINGLES:
-            # each sampled shingle's posting list gets the story's number: at C speed (a story
-            # has a hundred sampled shingles, an archive millions)
-            deque(map(list.append, map(index.__getitem__, print_.sample), repeat(number)), maxlen=0)
+    for number, sample in samples:
+        # each of its indexed shingles' posting lists gets the story's number: at C speed
+        deque(map(list.append, map(index.__getitem__, indexed.intersection(sample)), repeat(number)), maxlen=0)
     # a story's numbers are appended in order, so each posting list is sorted and its pairs have a < b
-    shared = (postings for postings in index.values() if 1 < len(postings) <= MAX_POSTING)
-    pairs: Iterable[tuple[int, int]] = chain.from_iterable(map(combinations, shared, repeat(2)))  # type: ignore[arg-type]
+    pairs: Iterable[tuple[int, int]] = chain.from_iterable(map(combinations, index.values(), repeat(2)))  # type: ignore[arg-type]
     # sorted as numbers, a before b in each (comparing a hundred thousand tuples took most of a second)
     order = sorted(a << _PLACE_BITS | b for a, b in set(pairs))
     return [(key >> _PLACE_BITS, key & _PLACE_MASK) for key in order]
@@ -143,11 +170,6 @@ def candidate_pairs(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:
 #: a pair of places sorted as one number: the first's bits above the second's
 _PLACE_BITS = 32
 _PLACE_MASK = (1 << _PLACE_BITS) - 1
-
-
-def _digest(print_: Fingerprint) -> bytes:
-    """A fingerprint's digest: what its verdicts are kept by."""
-    return hashlib.blake2b(print_.shingles.tobytes(), digest_size=16).digest()
 
 
 def sampled(shingles: array[int]) -> Iterator[int]:

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import Literal
 
@@ -69,12 +70,12 @@ class Decoded:
 
 def discover(seeds_dir: Path) -> list[Path]:
     """List every seed file below `seeds_dir`, sorted by their /-separated relative path."""
-    return [path for _, path in discover_named(seeds_dir)]
+    return [Path(path) for _, path in discover_named(seeds_dir)]
 
 
-def discover_named(seeds_dir: Path) -> list[tuple[str, Path]]:
+def discover_named(seeds_dir: Path) -> list[tuple[str, str]]:
     """Every seed file below `seeds_dir` (hidden and backup names left out) with its /-separated
-    path relative to it, sorted by that."""
+    path relative to it, sorted by that, and its path (`seeds_dir` joined with that, a string)."""
     return named_files(seeds_dir, lambda entry: is_true(entry.is_file), skip=_IGNORED_NAMES.match)
 
 
@@ -83,9 +84,10 @@ def seed_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: str | PathLike[str]) -> str:
     """The digest of a seed file's bytes."""
-    return seed_digest(path.read_bytes())
+    with open(path, "rb") as handle:
+        return seed_digest(handle.read())
 
 
 def read_article(seeds_dir: Path, path: Path, *, shown_as: str) -> tuple[RawArticle, list[Diagnostic]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -208,3 +209,14 @@ class Story:
     def sort_key(self) -> tuple[int, str]:
         """Newest first, undated last, ties by slug."""
         return (-(self.date.toordinal() if self.date else 0), self.slug)
+
+
+#: bytes of a story's text digest
+TEXT_DIGEST_SIZE = 16
+
+
+def text_digest(summary: str, body: str) -> bytes:
+    """A digest of a story's summary and body: its text, by which a story without it (a draft
+    read back from the compose cache) is told equal to a story file's."""
+    text = f"{len(summary)}\0{summary}{body}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=TEXT_DIGEST_SIZE).digest()

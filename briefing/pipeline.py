@@ -29,7 +29,7 @@ from briefing.cache import (
     verdicts_path,
 )
 from briefing.canonical import unify_names
-from briefing.compose import Draft, compose
+from briefing.compose import Draft, StoryText, compose, lightened, text_of
 from briefing.config import Config
 from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
 from briefing.dedupe import Verdicts, find_copies
@@ -37,7 +37,7 @@ from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
-from briefing.model import RawArticle, Story, replaced
+from briefing.model import RawArticle, Story, replaced, text_digest
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
 from briefing.reconcile import plan_content
@@ -151,14 +151,18 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         content = load_content(
             config.content, config.content.as_posix(), cache=content_cache, memo=memo, jobs=config.jobs
         )
+        # while the copies are still being found: the names, as they are when no seed is composed
+        # again for its recurring lines (the copies took longer than reading content/)
+        unified = unify_names(drafts)
         copies = found()
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
-    drafts = unify_names(drafts)
+    drafts = unify_names(drafts) if redone else unified
     if redone:
         copies = copies_of(drafts, verdicts)
     if verdicts.used != verdicts.known:
         keep(kept_verdicts, verdicts.used)
-    plan = plan_content(drafts, content, copies, composed_seeds=composed)
+    texts = functools.partial(_texts, config, cache, rules, index)
+    plan = plan_content(drafts, content, copies, composed_seeds=composed, texts=texts)
     report.diagnostics.extend(plan.diagnostics)
     changed = write_texts_atomic((config.content / name, text) for name, text in plan.writes)
     report.stories_written += len(changed)
@@ -172,13 +176,13 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
         content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
     )
     memo.save()
-    drafts = [replaced(draft, story=story) for draft, story in zip(drafts, plan.stories, strict=True)]
+    drafts = [replaced(draft, story=story, text=None) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content
 
 
 def compose_all(
     config: Config,
-    seeds: Sequence[tuple[str, Path]],
+    seeds: Sequence[tuple[str, str]],
     rules: RuleSet,
     index: EntityIndex,
     report: Report,
@@ -188,15 +192,18 @@ def compose_all(
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order.
 
-    `seeds` are the seed files with their /-separated names in the seeds folder, as
+    `seeds` are the seed files' /-separated names in the seeds folder and their paths, as
     `discover_named` lists them; `digests` knows the digests of seeds unchanged since an
     earlier build without reading them.
     """
     prefix = shown_prefix(config.seeds)
-    jobs = [(config.seeds, path, prefix + name) for name, path in seeds]
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
     results = _cached(seeds, cache, digests)
-    missing = [job for job, result in zip(jobs, results, strict=True) if result is None]
+    missing = [
+        (config.seeds, Path(path), prefix + name)
+        for (name, path), result in zip(seeds, results, strict=True)
+        if result is None
+    ]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
     if config.jobs > 1 and len(missing) > 1:
@@ -233,7 +240,11 @@ def copies_beside(drafts: Sequence[Draft], verdicts: Verdicts, *, jobs: int) -> 
             started = pool.submit(_copies_in_child)
 
             def found() -> dict[int, int]:
-                copies, used = started.result()
+                copies, added, dropped = started.result()
+                used = dict(verdicts.known)  # the verdicts the process used: as kept, but for its changes
+                for pair in dropped:
+                    del used[pair]
+                used.update(added)
                 verdicts.used.update(used)
                 return copies
 
@@ -246,10 +257,20 @@ def copies_beside(drafts: Sequence[Draft], verdicts: Verdicts, *, jobs: int) -> 
 _BESIDE: dict[str, object] = {}
 
 
-def _copies_in_child() -> tuple[dict[int, int], dict[tuple[bytes, bytes], bool]]:
+#: a pair of fingerprints' digests, as verdicts are kept by
+Pair = tuple[bytes, bytes]
+
+
+def _copies_in_child() -> tuple[dict[int, int], dict[Pair, bool], tuple[Pair, ...]]:
+    """The copies, and how the verdicts used differ from those kept: the verdicts given and
+    kept otherwise, the kept ones not used (a rebuild of 20,000 stories uses a hundred thousand
+    verdicts, nearly all as kept: sending them back whole cost a fifth of a second)."""
     drafts, verdicts = _BESIDE["drafts"], _BESIDE["verdicts"]
     assert isinstance(drafts, list) and isinstance(verdicts, Verdicts)
-    return copies_of(drafts, verdicts), verdicts.used
+    copies = copies_of(drafts, verdicts)
+    known, used = verdicts.known, verdicts.used
+    added = {pair: verdict for pair, verdict in used.items() if known.get(pair) != verdict}
+    return copies, added, tuple(pair for pair in known if pair not in used)
 
 
 def copies_of(drafts: Sequence[Draft], verdicts: Verdicts | None = None) -> dict[int, int]:
@@ -270,13 +291,47 @@ def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
         return None  # gone or broken since it was composed: the draft stays as it was
 
 
-def _named_key(name: str, path: Path, digest: str | None = None) -> str:
+def _named_key(name: str, path: str | Path, digest: str | None = None) -> str:
     """A seed's key in the compose cache: its name in the seeds folder and the digest of its bytes."""
     return f"{name}\0{digest or file_digest(path)}"
 
 
+#: what follows a seed's key in the compose cache to name its drafts' texts, kept apart from its
+#: light drafts (see Draft): {part: (summary, body)}
+_TEXTS = "\0texts"
+
+
+def _texts(
+    config: Config, cache: Store | None, rules: RuleSet, index: EntityIndex, drafts: Sequence[Draft]
+) -> list[StoryText]:
+    """Light drafts' texts, as the compose cache keeps them; the seed of one it cannot give
+    (gone from it, unreadable) is composed again."""
+    keys = [f"{draft.story.seed}\0{draft.story.seed_hash}{_TEXTS}" for draft in drafts]
+    found = cache.get_many(sorted(set(keys))) if cache is not None else {}
+    texts: list[StoryText] = []
+    for draft, key in zip(drafts, keys, strict=True):
+        kept = found.get(key)
+        text = kept.get(draft.story.part) if isinstance(kept, dict) else None
+        if not (isinstance(text, tuple) and len(text) == 2 and all(isinstance(part, str) for part in text)):
+            text = None
+        if text is None or text_digest(*text) != draft.text:
+            text = _composed_text(config, rules, index, draft)
+        texts.append(text)
+    return texts
+
+
+def _composed_text(config: Config, rules: RuleSet, index: EntityIndex, draft: Draft) -> StoryText:
+    """A light draft's text, from its seed composed again."""
+    article = reread(config.seeds, draft.article)
+    for made in compose(article, rules, index) if article is not None else ():
+        if made.story.part == draft.story.part and text_digest(made.story.summary, made.story.body) == draft.text:
+            return text_of(made.story)
+    shown_as = shown(config.seeds, config.seeds / draft.article.path)
+    raise ContentError(Diagnostic(shown_as, None, "changed while the build read it: build again"))
+
+
 def _cached(
-    seeds: Sequence[tuple[str, Path]], cache: Store | None, digests: FileDigests | None
+    seeds: Sequence[tuple[str, str]], cache: Store | None, digests: FileDigests | None
 ) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
     """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
     if cache is None:
@@ -313,7 +368,10 @@ def _compose_one(
     try:
         drafts = compose(article, rules, index)
         if cache is not None:  # keyed by the bytes it read: the seed is not read again for its key
-            cache.put(_named_key(article.path, path, article.digest), (drafts, notes))
+            key = _named_key(article.path, path, article.digest)
+            # the texts first: a cache that has a seed's light drafts has their texts
+            cache.put(key + _TEXTS, {draft.story.part: text_of(draft.story) for draft in drafts})
+            cache.put(key, ([lightened(draft) for draft in drafts], notes))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -438,3 +439,59 @@ def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: 
     with pipeline.copies_beside(drafts, beside, jobs=2) as found:
         assert found() == expected and expected  # the copy is found
     assert beside.used == here.used and beside.used  # and the verdicts to keep come back
+    # verdicts kept from an earlier build, "not a copy" all: one pair not among them, one kept
+    # pair no longer used
+    missing = next(iter(here.used))
+    known = {pair: False for pair in here.used if pair != missing} | {(b"gone", b"pair"): True}
+    here, beside = Verdicts(dict(known)), Verdicts(dict(known))
+    assert pipeline.copies_of(drafts, here) != expected and missing in here.used  # the kept verdicts count
+    with pipeline.copies_beside(drafts, beside, jobs=2) as found:
+        found()
+    assert beside.used == here.used and (b"gone", b"pair") not in beside.used
+
+
+def test_drafts_read_back_light_are_given_out_whole(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild reads drafts back from the compose cache without their stories' text: the stories
+    ingest gives out are whole all the same, their text taken from the story files that hold it,
+    else from the cache, else (the cache lacks it) from the seed composed again."""
+    import dataclasses
+    import sqlite3
+
+    from briefing.compose import compose
+    from briefing.config import Config
+    from briefing.entities import load_index
+
+    project = make_tree({"seeds/healios.txt": ARTICLE, "seeds/other.txt": ARTICLE.replace("Healios", "Rohto")})
+    monkeypatch.chdir(project)  # the cache lives in ./.cache
+    assert run_build(project, "--quiet") == 0
+    config, index = Config(jobs=1), load_index()
+    fresh = [
+        d.story for d in pipeline.ingest(dataclasses.replace(config, cache=Path("other")), pipeline.Report(), index)[0]
+    ]
+    story = next(path for path in (project / "content").glob("*.md") if "Healios" in path.read_text(encoding="utf-8"))
+    story.write_text(story.read_text(encoding="utf-8").replace("milestone", "turning point"), encoding="utf-8")
+    asked: list[str | None] = []
+    composed: list[str] = []
+    texts = pipeline._texts
+
+    def asking(*args: object) -> object:
+        asked.extend(draft.story.seed for draft in args[-1])  # type: ignore[attr-defined]
+        return texts(*args)  # type: ignore[arg-type]
+
+    def composing(article: object, *args: object) -> object:
+        composed.append(getattr(article, "path", ""))
+        return compose(article, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_texts", asking)
+    monkeypatch.setattr(pipeline, "compose", composing)
+    drafts, _ = pipeline.ingest(config, pipeline.Report(), index)
+    assert [d.story for d in drafts] == fresh and all(not d.light for d in drafts)
+    assert asked == ["healios.txt"] and composed == []  # the edited story's file lacks the seed's text
+    (database,) = (project / ".cache" / "compose").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        keys = [key for (key,) in connection.execute("SELECT key FROM entries") if key.endswith("\0texts")]
+        assert keys  # (a key holds NULs, which SQLite's LIKE stops at)
+        connection.executemany("DELETE FROM entries WHERE key = ?", [(key,) for key in keys])
+        connection.commit()
+    drafts, _ = pipeline.ingest(config, pipeline.Report(), index)
+    assert [d.story for d in drafts] == fresh and composed == ["healios.txt"]

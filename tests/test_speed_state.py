@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import os
 import pickle
 from array import array
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from briefing.cache import StatusMemo
 from briefing.canonical import _ACRONYM as ACRONYM
 from briefing.canonical import unify_names
-from briefing.compose import Draft, Trace, pack_removals, pack_text
+from briefing.compose import Discoveries, Draft, Trace, kept_entities, lightened, pack_removals, pack_text, text_of
 from briefing.content import Content, ContentFile, named_story_files
 from briefing.dedupe import (
     MIN_CONTAINMENT,
@@ -29,7 +30,7 @@ from briefing.dedupe import (
     find_copies,
     fingerprint,
 )
-from briefing.entities import Entities
+from briefing.entities import find_entities, load_index
 from briefing.ingest import _IGNORED_NAMES, discover_named
 from briefing.model import RawArticle, Removal, Story, replaced
 from briefing.pipeline import shown, shown_prefix
@@ -76,6 +77,7 @@ def test_a_pickled_state_of_another_length_is_refused() -> None:
 def test_a_fingerprints_sample_is_its_shingles_that_the_index_keeps(shingles: list[int]) -> None:
     made = Fingerprint.of(array("I", shingles))
     assert list(made.sample) == [s for s in shingles if s % SAMPLE_EVERY == 0]
+    assert made.digest == hashlib.blake2b(array("I", shingles).tobytes(), digest_size=16).digest()
     assert pickle.loads(pickle.dumps(made)) == made
 
 
@@ -134,7 +136,7 @@ def test_discover_named_lists_what_a_walk_of_the_folder_lists(tmp_path: Path) ->
     (seeds / "file-link.txt").symlink_to(seeds / "b.txt")  # a link to a file: a seed
     (seeds / "broken.txt").symlink_to(tmp_path / "missing")  # a broken link: not a seed
     found = discover_named(seeds)
-    assert found == _walked(seeds)
+    assert [(name, Path(path)) for name, path in found] == _walked(seeds)
     assert [name for name, _ in found] == ["a.html", "b.txt", "file-link.txt", "sub/c.txt", "sub/deeper/d.txt"]
     assert discover_named(tmp_path / "none") == []
 
@@ -148,7 +150,7 @@ def test_named_story_files_lists_what_rglob_finds(tmp_path: Path) -> None:
     (content / "link.md").symlink_to(content / "a.md")
     expected = sorted(content.rglob("*.md"), key=lambda path: path.relative_to(content).as_posix())
     found = named_story_files(content)
-    assert [path for _, path in found] == expected
+    assert [Path(path) for _, path in found] == expected
     assert [name for name, _ in found] == [path.relative_to(content).as_posix() for path in expected]
     assert named_story_files(tmp_path / "none") == []
 
@@ -252,7 +254,8 @@ def test_unify_names_joins_each_entitys_spellings_once_as_it_joined_them_story_b
         )
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
-        drafts.append(Draft(story, trace, Entities({}, (), entries), article, Fingerprint.of(array("I"))))
+        kept = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in entries))
+        drafts.append(Draft(story, trace, kept, article, Fingerprint.of(array("I"))))
     assert [draft.story for draft in unify_names(drafts)] == _unified_one_story_at_a_time(drafts)
 
 
@@ -316,7 +319,7 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
         story = Story(title=title, slug="", seed=f"{number}.txt", date=date, body=f"body {number}", seed_hash="h")
         article = RawArticle(f"{number}.txt", "", "text", "h", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
-        drafts.append(Draft(story, trace, Entities({}, (), ()), article, Fingerprint.of(array("I"))))
+        drafts.append(Draft(story, trace, Discoveries((), ()), article, Fingerprint.of(array("I"))))
     slugs = [f"s{number}" for number in range(len(rows))]
     expected = _placed_by_replace(drafts, slugs, copies)
     files = []
@@ -330,7 +333,7 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
             filed = dataclasses.replace(filed, duplicate_of=None if filed.duplicate_of else "s0")
         filed = dataclasses.replace(filed, slug=slugs[number])
         path = Path(f"content/{slugs[number]}.md")
-        files.append(ContentFile(path, path.as_posix(), filed, how != "edited", filed.seed, filed.part))
+        files.append(ContentFile(str(path), path.as_posix(), filed, how != "edited", filed.seed, filed.part))
     plan = plan_content(drafts, Content(tuple(files), ()), copies, composed_seeds=set())
     slugs = [story.slug for story in plan.stories]
     assert list(plan.stories) == _placed_by_replace(drafts, slugs, copies)
@@ -341,6 +344,33 @@ def test_plan_content_places_each_story_as_replacing_its_values_would(
         if file is None or (file.pristine and file.story != story):
             expected_writes.append(file.path.name if file is not None else f"{story.slug}.md")
     assert [name for name, _ in plan.writes] == expected_writes
+    # the same drafts read back light: the stories take their text from the files that hold it,
+    # and the others' texts are asked for
+    asked: list[str | None] = []
+
+    def texts(lacking: Sequence[Draft]) -> list[tuple[str, str]]:
+        asked.extend(draft.story.seed for draft in lacking)
+        return [text_of(drafts[int((draft.story.seed or "").split(".")[0])].story) for draft in lacking]
+
+    light = [lightened(draft) for draft in drafts]
+    assert all(draft.light and not draft.story.body for draft in light)
+    assert plan_content(light, Content(tuple(files), ()), copies, composed_seeds=set(), texts=texts) == plan
+    assert asked == [f"{number}.txt" for number, (_, _, how) in enumerate(rows) if how == "none"]
+
+
+def test_a_draft_keeps_discoverys_first_mentions_and_entries_as_found() -> None:
+    body = (
+        "Varnell Therapeutics Inc. said on Monday that Kaiyo Pharma would license its gene therapy. "
+        "Dr. Emiko Tanabe, who leads Kaiyo Pharma, said the deal matters."
+    )
+    entities = find_entities("Varnell Therapeutics and Kaiyo Pharma sign a deal", body, load_index())
+    kept = pickle.loads(pickle.dumps(kept_entities(entities), protocol=pickle.HIGHEST_PROTOCOL))
+    first: dict[tuple[str, str], object] = {}
+    for mention in entities.mentions:
+        if mention.origin == "discovery":
+            first.setdefault((mention.kind, mention.name), mention)
+    assert kept.mentions == tuple(first.values()) and len(kept.mentions) == 3
+    assert kept.discovered == entities.discovered and len(kept.discovered) == 3
 
 
 def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
@@ -351,7 +381,8 @@ def test_unify_names_keeps_the_drafts_it_renames_nothing_in() -> None:
         article = RawArticle(f"{number}.txt", "", "text", "0", "utf-8")
         trace = Trace(None, pack_text(""), (), (), pack_removals(()), 0)
         found = ((short,), (full,), (full,), (Entry("companies", "Heka"),))[number]
-        drafts.append(Draft(story, trace, Entities({}, (), found), article, Fingerprint.of(array("I"))))
+        kept = Discoveries((), tuple((entry.kind, entry.name, entry.aliases) for entry in found))
+        drafts.append(Draft(story, trace, kept, article, Fingerprint.of(array("I"))))
     unified = unify_names(drafts)
     assert [draft.story.companies for draft in unified] == [("NKGen Biotech",)] * 3 + [("Heka",)]
     assert unified[1] is drafts[1] and unified[3] is drafts[3] and unified[0] is not drafts[0]
@@ -417,3 +448,25 @@ def test_find_copies_finds_what_comparing_pair_by_pair_finds(
     verdicts = Verdicts(dict(known))
     assert find_copies(stories, prints, verdicts=verdicts) == expected
     assert verdicts.used == used
+
+
+#: names of seeds as the seeds folder's listing makes them: /-separated, no "." or ".." part
+seed_names = st.lists(
+    st.text(st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)), min_size=1, max_size=6).filter(
+        lambda part: part not in (".", "..")
+    ),
+    min_size=1,
+    max_size=4,
+).map("/".join)
+
+
+@given(seed_names)
+def test_a_seeds_site_is_its_folder_as_a_path_names_it(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from briefing.recurring import site_of
+
+    story = Story(title="t", slug="", seed=name)
+    draft = Draft(story, Trace(None, pack_text(""), (), (), pack_removals(()), 0), Discoveries((), ()), None, None)  # type: ignore[arg-type]
+    folder = PurePosixPath(name).parent.as_posix()
+    assert site_of(draft) == (folder if folder not in ("", ".") else None)
