@@ -290,9 +290,7 @@ class StatusMemo(Generic[V]):
     def known(self, file: str | os.PathLike[str]) -> V | None:
         """What was remembered of a file, if it is unchanged (OSError if it is gone)."""
         name = os.fspath(file)
-        status = os.stat(name)
-        key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        self._status[name] = key
+        key = self._status[name] = status_of(name)
         known = self._known.get(name)
         if not isinstance(known, tuple) or len(known) != 3 or known[0] != key:
             return None  # not remembered (or remembered by another layout of this memory)
@@ -318,6 +316,24 @@ class StatusMemo(Generic[V]):
             self._kept[name] = (key, value, None)
         elif digest is not None:
             self._kept[name] = (key, value, digest)
+
+    def settle(self) -> int:
+        """Trust by their status alone, from now on, the files remembered with the digest of their
+        bytes (changed just before they were read) that have settled since and still hold those
+        bytes: the check `known` would make of each in the next build, made now (a build from
+        nothing remembers all its story files so, and the next build read every one of them
+        back: 98 MB at 20,000 stories); how many are trusted now."""
+        settled = 0
+        for name, (status, value, digest) in list(self._kept.items()):
+            if digest is None or time.time_ns() - max(status[1], status[2]) < self._settle_ns:
+                continue
+            try:
+                if status_of(name) == status and _file_digest(name) == digest:
+                    self._kept[name] = (status, value, None)
+                    settled += 1
+            except OSError:
+                continue  # gone since: the next build finds out
+        return settled
 
     def save(self) -> None:
         """Keep what was asked for or remembered in this run (other files are forgotten).
@@ -360,6 +376,12 @@ def _is_changes(value: Any) -> bool:
         and isinstance(value[1], dict)
         and isinstance(value[2], tuple)
     )
+
+
+def status_of(name: str) -> Status:
+    """A file's status, as a memory compares it (OSError if it is gone)."""
+    found = os.stat(name)
+    return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
 def _file_digest(file: str | os.PathLike[str]) -> str:

@@ -8,13 +8,15 @@ import json
 import logging
 import operator
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from briefing.cache import (
     FileDigests,
+    StatusMemo,
     Store,
     body_store,
     compose_store,
@@ -134,6 +136,13 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     Returns the drafts, each with the slug its story has in content/ (for the review page),
     and content/ as it is now.
     """
+    drafts, content, memo = _ingest(config, report, index)
+    memo.save()
+    return drafts, content
+
+
+def _ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Draft], Content, StatusMemo[Any]]:
+    """`ingest`, and the memory of content/ it has brought up to date, not yet saved (see build)."""
     rules = load_rules()
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
     seeds = sorted(discover_named(config.seeds), key=operator.itemgetter(0))
@@ -175,9 +184,8 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     content = reload_content(
         content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
     )
-    memo.save()
     drafts = [replaced(draft, story=story, text=None) for draft, story in zip(drafts, plan.stories, strict=True)]
-    return drafts, content
+    return drafts, content, memo
 
 
 def compose_all(
@@ -449,23 +457,26 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
         index = entity_index(config, site_registry)
-        drafts, content = ingest(config, report, index)
+        drafts, content, memo = _ingest(config, report, index)
         plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry)
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
-    published = write_site(
-        plan.pages,
-        plan.fingerprints,
-        config.templates / "static",
-        config.out,
-        cache=config.cache,
-        templates=config.templates,
-        jobs=config.jobs,
-        bodies=bodies,
-        finisher=(indexing := Indexing(plan.shards, plan.entries, jobs=config.jobs, kept=search_path(config.cache))),
-        progress=progress,
-        copying=copying,
-    )
+    with settled_beside(memo):
+        published = write_site(
+            plan.pages,
+            plan.fingerprints,
+            config.templates / "static",
+            config.out,
+            cache=config.cache,
+            templates=config.templates,
+            jobs=config.jobs,
+            bodies=bodies,
+            finisher=(
+                indexing := Indexing(plan.shards, plan.entries, jobs=config.jobs, kept=search_path(config.cache))
+            ),
+            progress=progress,
+            copying=copying,
+        )
     progress.close()
     report.diagnostics.extend(indexing.diagnostics)
     # the kept tallies of lists the site no longer has are forgotten now and then
@@ -473,6 +484,20 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     report.rendered, report.written = published.rendered, published.written
     report.pages = len(plan.pages)
     return report
+
+
+@contextlib.contextmanager
+def settled_beside(memo: StatusMemo[Any]) -> Iterator[None]:
+    """Settle the memory of content/ in a thread while the site is published, and save it then
+    (whatever happens): the story files this build wrote have settled by the time their pages
+    are rendered, and are trusted by their status from the next build on (StatusMemo.settle)."""
+    thread = threading.Thread(target=memo.settle, name="settle-content-memo")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        memo.save()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import io
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -261,6 +262,50 @@ def test_a_racily_clean_file_is_trusted_by_its_status_once_it_has_settled(
     settled.save()
     assert StatusMemo[str](tmp_path / "memo").known(story) == "what it holds"
     assert checked == [story]  # then trusted by its status: the bytes are not read again
+
+
+def test_racily_clean_files_are_settled_by_the_build_that_wrote_them_once_they_hold_still(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story, other = tmp_path / "story.md", tmp_path / "other.md"
+    for file in (story, other):
+        file.write_text("just written\n", encoding="utf-8")
+    memo: StatusMemo[str] = StatusMemo(tmp_path / "memo", settle_ns=50_000_000)
+    for file in (story, other):
+        memo.known(file)
+    memo.remember(story, "what it holds", hashlib.sha256(b"just written\n").hexdigest())
+    memo.remember(other, "what it held", hashlib.sha256(b"changed in the same tick\n").hexdigest())
+    assert memo.settle() == 0  # too soon: either could change again unseen
+    time.sleep(0.06)
+    assert memo.settle() == 1  # the one whose bytes are still those it was made from
+    memo.save()
+    checked: list[str] = []
+    digest_of = cache_module._file_digest
+    monkeypatch.setattr(cache_module, "_file_digest", lambda file: checked.append(str(file)) or digest_of(file))
+    again: StatusMemo[str] = StatusMemo(tmp_path / "memo")
+    assert again.known(story) == "what it holds" and checked == []  # trusted by its status: not read
+    assert again.known(other) is None and checked == [str(other)]  # still checked by its bytes, and a miss
+
+
+def test_a_build_settles_the_memory_of_content_beside_publishing_and_saves_it_after(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    settle, save = StatusMemo.settle, StatusMemo.save
+
+    def settling(memo: StatusMemo[object]) -> int:
+        calls.append("settle")
+        return settle(memo)
+
+    def saving(memo: StatusMemo[object]) -> None:
+        if memo.path.parent.name == "content":
+            calls.append("save")
+        save(memo)
+
+    monkeypatch.setattr(StatusMemo, "settle", settling)
+    monkeypatch.setattr(StatusMemo, "save", saving)
+    assert run_build(project, "--quiet") == 0
+    assert calls == ["settle", "save"]
 
 
 def test_a_memory_in_another_layout_is_a_miss_not_a_crash(tmp_path: Path) -> None:
