@@ -31,12 +31,19 @@ from briefing.cache import (
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
-from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
+from briefing.content import (
+    SITE_REGISTRY,
+    Content,
+    load_content,
+    reload_content,
+    write_texts_atomic,
+)
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
 from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
+from briefing.kept import KeptDigests, kept_digests
 from briefing.model import RawArticle, Story, replaced
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
@@ -391,8 +398,10 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
         index = entity_index(config, site_registry)
+        kept = kept_digests(config.content, config.cache)  # before ingest reads or writes a story file
         drafts, content = ingest(config, report, index)
-        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry)
+        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
+        kept.save()
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
     published = write_site(
@@ -440,16 +449,52 @@ def tallied_lists(plan: BuildPlan) -> Iterator[Sequence[Story]]:
     yield [story for story in ordered if story.duplicate_of is None]
 
 
+def digests_of(
+    content: Content, read: Sequence[Story], stories: Sequence[Story], kept: KeptDigests | None
+) -> list[str]:
+    """The digest of each story (see story_digests), those of story files unchanged since an
+    earlier build as it kept them; `read` are the stories as content/ holds them and `stories`
+    the same as the site shows them (canonical_stories made another story of those it renamed).
+
+    The digests of stories as their files hold them are remembered; a renamed story is digested
+    in every build (a story's digest is of its pickle, which the renaming changes).
+    """
+    if kept is None:
+        return story_digests(stories)
+    files = {id(file.story): str(file.path) for file in content.files if file.story is not None}
+    paths = [files[id(original)] if story is original else None for original, story in zip(read, stories, strict=True)]
+    digests = [kept.digest(path) if path is not None else None for path in paths]
+    missing = [number for number, digest in enumerate(digests) if digest is None]
+    for number, made in zip(missing, story_digests([stories[number] for number in missing]), strict=True):
+        digests[number] = made
+    for path, digest in zip(paths, digests, strict=True):
+        if path is not None and digest is not None:
+            kept.remember(path, digest)
+    return digests  # type: ignore[return-value] # each is made now
+
+
 def plan_build(
-    config: Config, report: Report, *, info: SiteInfo, drafts: Sequence[Draft], content: Content, registry: Registry
+    config: Config,
+    report: Report,
+    *,
+    info: SiteInfo,
+    drafts: Sequence[Draft],
+    content: Content,
+    registry: Registry,
+    kept: KeptDigests | None = None,
 ) -> BuildPlan:
-    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints."""
-    stories = [s for s in canonical_stories(validate(content, report), registry) if not s.hidden]
+    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints.
+
+    `kept` are the story digests of earlier builds, where there are (see kept_digests).
+    """
+    valid = validate(content, report)
+    shown = [pair for pair in zip(valid, canonical_stories(valid, registry), strict=True) if not pair[1].hidden]
+    read, stories = [pair[0] for pair in shown], [pair[1] for pair in shown]
     report.stories = len(stories)
     terms, clashes = all_terms(stories, registry)
     report.diagnostics.extend(clashes)
     previous = read_manifest(config.out)
-    digests = story_digests(stories)
+    digests = digests_of(content, read, stories, kept)
     manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
     review = review_context(stories, drafts, manifest, previous)
     shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
