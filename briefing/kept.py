@@ -5,9 +5,9 @@ story's digest is of its pickle: see fingerprint.story_digests). A story file wh
 (size, times, inode) is the one it had when its story was digested holds the same story, as
 the content memo trusts it does (cache.StatusMemo): its digest is taken from here.
 
-Each file's status is taken before ingest reads or writes any story file, and a digest is
-kept with that status: a file changed after it (by ingest, or by an editor while the build
-runs) has another status next time, and is digested again.
+Each file's status is taken before ingest reads or writes any story file, and again after:
+a kept digest is used, and a digest kept, only for a file whose status did not change in
+between (ingest rewrites story files; an editor may save one while the build runs).
 """
 
 from __future__ import annotations
@@ -37,10 +37,26 @@ class KeptDigests:
     build digested, to keep for the next."""
 
     path: Path  # where they are kept
-    status: dict[str, Status]  # by the story file's path (as str(ContentFile.path) gives it): settled files only
-    found: dict[str, str]  # the digests of the files whose status is the one they were kept with
+    content_dir: Path
+    known: dict[str, tuple[Status, str]]  # what an earlier build kept, by the story file's path
+    before: dict[str, Status]  # the status of the settled story files before ingest read any
+    # by the story file's path (as str(ContentFile.path) gives it), filled by `confirm`: the
+    # status of the files whose status ingest left as it was, and the kept digests of those
+    status: dict[str, Status] = field(default_factory=dict)
+    found: dict[str, str] = field(default_factory=dict)
     kept: dict[str, tuple[Status, str]] = field(default_factory=dict)  # what the next build will find
-    changed: bool = False  # whether `kept` differs from what was read
+
+    def confirm(self) -> None:
+        """Take the story files' status again, after ingest read and wrote them: a kept digest is
+        used, and a digest kept, only for a file whose status is the same as before (a file ingest
+        wrote holds another story than its digest was kept for)."""
+        after = _statuses(self.content_dir, settled=None)
+        self.status = {name: status for name, status in self.before.items() if after.get(name) == status}
+        self.found = {
+            name: was[1]
+            for name, status in self.status.items()
+            if isinstance(was := self.known.get(name), tuple) and len(was) == 2 and was[0] == status
+        }
 
     def digest(self, path: str) -> str | None:
         """The kept digest of the story in a file unchanged since, or None."""
@@ -48,32 +64,32 @@ class KeptDigests:
 
     def remember(self, path: str, digest: str) -> None:
         """Keep the digest of the story read from a file (nothing is kept for a file whose status
-        was not taken, or had not settled)."""
+        changed during the build, or had not settled)."""
         status = self.status.get(path)
-        if status is None:
-            return
-        if self.found.get(path) != digest:
-            self.changed = True
-        self.kept[path] = (status, digest)
+        if status is not None:
+            self.kept[path] = (status, digest)
 
     def save(self) -> None:
         """Keep the digests remembered in this build for the next (files not remembered are forgotten)."""
-        if self.changed or self.kept.keys() != self.found.keys():
+        if self.kept != self.known:
             keep(self.path, self.kept)
 
 
 def kept_digests(content_dir: Path, cache_dir: Path) -> KeptDigests:
-    """The story digests earlier builds kept, for the story files directly in content/ whose
-    status is unchanged since (a story file in a folder below is digested in every build)."""
+    """The story digests earlier builds kept, with the status of the story files directly in
+    content/ (a story file in a folder below is digested in every build), taken before ingest
+    reads any of them; `confirm` them after ingest."""
     path = versioned(cache_dir / "digests", code_version(of=_MADE_BY), ".pickle")
     known = read_kept(path)
-    if not isinstance(known, dict):
-        known = {}
-    status: dict[str, Status] = {}
-    found: dict[str, str] = {}
-    prefix = os.path.join(content_dir, "")  # as str(content_dir / name) names a file in it
-    prefix = str(content_dir / "_")[:-1]  # as str(content_dir / name) names a file in it
-    settled = time.time_ns() - SETTLED_NS
+    before = _statuses(content_dir, settled=time.time_ns() - SETTLED_NS)
+    return KeptDigests(path, content_dir, known if isinstance(known, dict) else {}, before)
+
+
+def _statuses(content_dir: Path, *, settled: int | None) -> dict[str, Status]:
+    """The status of each story file directly in content/, by its path (as str(content_dir / name)
+    gives it); with `settled`, of the files last changed before that time (ns) only."""
+    found: dict[str, Status] = {}
+    prefix = str(content_dir / "_")[:-1]
     with contextlib.suppress(OSError), os.scandir(content_dir) as listing:  # no content/: nothing kept
         for entry in listing:
             if not entry.name.endswith(_SUFFIX):
@@ -82,11 +98,6 @@ def kept_digests(content_dir: Path, cache_dir: Path) -> KeptDigests:
                 stat = entry.stat(follow_symlinks=True)
             except OSError:
                 continue
-            if max(stat.st_mtime_ns, stat.st_ctime_ns) > settled:
-                continue
-            name = prefix + entry.name
-            status[name] = now = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-            was = known.get(name)
-            if isinstance(was, tuple) and len(was) == 2 and was[0] == now and isinstance(was[1], str):
-                found[name] = was[1]
-    return KeptDigests(path, status, found)
+            if settled is None or max(stat.st_mtime_ns, stat.st_ctime_ns) <= settled:
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return found

@@ -400,6 +400,7 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         index = entity_index(config, site_registry)
         kept = kept_digests(config.content, config.cache)  # before ingest reads or writes a story file
         drafts, content = ingest(config, report, index)
+        kept.confirm()  # the files ingest wrote hold other stories than their kept digests' own
         plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
         kept.save()
     progress = Progress("rendering", enabled=config.progress)

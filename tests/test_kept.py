@@ -65,26 +65,58 @@ def test_a_story_renamed_by_the_site_registry_is_shown_with_its_new_name(
 
 
 @pytest.mark.usefixtures("settled_at_once")
-def test_a_digest_is_kept_with_the_status_its_file_had_before_it_was_read(make_tree: MakeTree) -> None:
+def test_a_kept_digest_is_used_only_for_a_file_unchanged_before_and_after_ingest(make_tree: MakeTree) -> None:
     project = make_tree({"content/a.md": _story("Alpha"), "content/b.md": _story("Beta")})
     content, cache = project / "content", project / ".cache"
     first = kept_digests(content, cache)
+    first.confirm()
     names = sorted(first.status)
     assert names == [str(content / "a.md"), str(content / "b.md")]
-    (content / "b.md").write_text(_story("Beta, edited while the build ran"), encoding="utf-8")
     for name in names:
         first.remember(name, f"digest of {name}")
     first.save()
     second = kept_digests(content, cache)
+    (content / "b.md").write_text(_story("Beta, rewritten by ingest"), encoding="utf-8")
+    second.confirm()
     assert second.digest(names[0]) == f"digest of {names[0]}"  # unchanged since: trusted
-    assert second.digest(names[1]) is None  # changed after its status was taken: digested again
+    assert second.digest(names[1]) is None  # written after its status was first taken: digested again
+    second.remember(names[1], "digest of the story as rewritten")
+    assert names[1] not in second.kept  # nor kept: its status before is not the story's
+    (content / "a.md").write_text(_story("Alpha, edited after the build"), encoding="utf-8")
+    third = kept_digests(content, cache)
+    third.confirm()
+    assert third.digest(names[0]) is None
 
 
 def test_a_file_that_has_not_settled_is_not_kept(make_tree: MakeTree) -> None:
     project = make_tree({"content/a.md": _story("Alpha")})
     found = kept_digests(project / "content", project / ".cache")
+    found.confirm()
     found.remember(str(project / "content/a.md"), "a digest")
     assert found.kept == {}  # written just now: it could change again unseen within its clock's tick
+
+
+@pytest.mark.usefixtures("settled_at_once")
+def test_a_story_ingest_writes_again_under_a_new_name_is_shown_with_it(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_tree(
+        {
+            "seeds/a.txt": "Cell research institute opens in Sendai\n\nThe Northern Institute for Cell Research "
+            "opened a lab in Sendai on Monday, with funding from Zentrix Biologics Co., Ltd.\n",
+        }
+    )
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0
+    assert run_build(project, "--quiet") == 0  # its digest read back
+    (story,) = (project / "content").glob("*.md")
+    page = project / "site/stories" / story.stem / "index.html"
+    assert "Zentrix Biologics" in page.read_text(encoding="utf-8")
+    registry = "companies:\n  Zentrix Renamed:\n    aliases: [Zentrix Biologics]\n"
+    (project / "content/registry.yaml").write_text(registry, "utf-8")
+    assert run_build(project, "--quiet") == 0
+    assert "Zentrix Renamed" in story.read_text(encoding="utf-8")  # ingest wrote the story again
+    assert "Zentrix Renamed" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.usefixtures("settled_at_once")
@@ -94,6 +126,8 @@ def test_unreadable_kept_digests_are_a_miss(make_tree: MakeTree, monkeypatch: py
     assert run_build(project, "--quiet") == 0
     (kept_file,) = (project / ".cache/digests").iterdir()
     kept_file.write_bytes(b"not a pickle")
-    assert kept_digests(project / "content", project / ".cache").found == {}
+    unreadable = kept_digests(project / "content", project / ".cache")
+    unreadable.confirm()
+    assert unreadable.found == {} and unreadable.status
     assert run_build(project, "--quiet") == 0
     assert "Alpha" in _page(project)
