@@ -78,6 +78,8 @@ class Fingerprints:
         # the pages of an entity's stories (term_chunks), by their first story's id and length:
         # a page's list of stories is looked up there, not token by token
         self._chunks: dict[tuple[int, int], list[tuple[Sequence[Story], str]]] = {}
+        for constant in (None, True, False):  # on many pages (and never freed)
+            self._known[id(constant)] = f"v{constant!r}"
         for taxonomy in TAXONOMIES:  # every page has them
             self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
         self._remember(TAXONOMIES, self._token(TAXONOMIES))
@@ -158,9 +160,10 @@ class Fingerprints:
 
     def of(self, page: Page) -> str:
         """The fingerprint of one page."""
-        known = self._pages.get(id(page))
-        if known is not None and known[0] is page:
-            return known[1]
+        if self._pages:
+            known = self._pages.get(id(page))
+            if known is not None and known[0] is page:
+                return known[1]
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
         # the values in the order the plan gives them, the same in every build of the same code,
@@ -178,7 +181,8 @@ class Fingerprints:
         known = list(map(self._known.get, map(id, values)))
         if None not in known:
             return known  # type: ignore[return-value]
-        return [token or self._token(value) for token, value in zip(known, values, strict=True)]
+        token = self._token
+        return [known or token(value) for known, value in zip(known, values, strict=True)]
 
     def _token(self, value: object) -> str:
         """A value as a string that no other value gives: tagged by its kind, strings prefixed
