@@ -84,10 +84,8 @@ class Fingerprints:
             self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
         self._remember(TAXONOMIES, self._token(TAXONOMIES))
         # each term's token is worked out when a page first shows it (the same token whichever
-        # page that is): the process that fingerprints the story pages needs none of them
+        # page that is), unless know_terms was given it (worked out in another process)
         self._terms: dict[int, Term] = {id(term): term for term in terms}
-        # fingerprints already worked out (see add), by the page's id, with the page
-        self._pages: dict[int, tuple[Page, str]] = {}
 
     def term_tokens(self) -> list[TermTokens]:
         """Every term's tokens (see know_terms), in the order the terms were given: to work them
@@ -153,17 +151,8 @@ class Fingerprints:
         """The digest of a story's own values with the salt: what its search entry is made from."""
         return digest(self.salt + self._known.get(id(story), "").encode() + story.slug.encode())
 
-    def add(self, pages: Sequence[Page], fingerprints: Sequence[str]) -> None:
-        """Fingerprints of some pages worked out already (by `of`, in another process): `of`
-        gives them as they are."""
-        self._pages.update(zip(map(id, pages), zip(pages, fingerprints, strict=True), strict=True))
-
     def of(self, page: Page) -> str:
         """The fingerprint of one page."""
-        if self._pages:
-            known = self._pages.get(id(page))
-            if known is not None and known[0] is page:
-                return known[1]
         if page.text is not None:
             return digest(self.salt + page.text.encode("utf-8"))
         # the values in the order the plan gives them, the same in every build of the same code,

@@ -31,13 +31,7 @@ from briefing.cache import (
 from briefing.canonical import unify_names
 from briefing.compose import Draft, compose
 from briefing.config import Config
-from briefing.content import (
-    SITE_REGISTRY,
-    Content,
-    load_content,
-    reload_content,
-    write_texts_atomic,
-)
+from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
