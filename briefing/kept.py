@@ -55,7 +55,10 @@ class KeptDigests:
         self.found = {
             name: was[1]
             for name, status in self.status.items()
-            if isinstance(was := self.known.get(name), tuple) and len(was) == 2 and was[0] == status
+            if isinstance(was := self.known.get(name), tuple)
+            and len(was) == 2
+            and was[0] == status
+            and isinstance(was[1], str)
         }
 
     def digest(self, path: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,6 +126,11 @@ def test_unreadable_kept_digests_are_a_miss(make_tree: MakeTree, monkeypatch: py
     monkeypatch.chdir(project)
     assert run_build(project, "--quiet") == 0
     (kept_file,) = (project / ".cache/digests").iterdir()
+    entries = pickle.loads(kept_file.read_bytes())
+    kept_file.write_bytes(pickle.dumps({name: (status, 12345) for name, (status, _) in entries.items()}))
+    wrong = kept_digests(project / "content", project / ".cache")
+    wrong.confirm()
+    assert wrong.found == {} and wrong.status  # a kept value that is no digest: a miss
     kept_file.write_bytes(b"not a pickle")
     unreadable = kept_digests(project / "content", project / ".cache")
     unreadable.confirm()
