@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,10 +66,13 @@ def test_a_story_renamed_by_the_site_registry_is_shown_with_its_new_name(
     assert "Acme Cells" not in _page(project)
 
 
-@pytest.mark.usefixtures("settled_at_once")
-def test_a_kept_digest_is_used_only_for_a_file_unchanged_before_and_after_ingest(make_tree: MakeTree) -> None:
+def test_a_kept_digest_is_used_only_for_a_file_unchanged_since_before_the_build_began(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kept, "SETTLED_NS", 0)  # settled: changed before the build began
     project = make_tree({"content/a.md": _story("Alpha"), "content/b.md": _story("Beta")})
     content, cache = project / "content", project / ".cache"
+    time.sleep(0.05)  # past the tick of the file system's clock the files were written in
     first = kept_digests(content, cache)
     first.confirm()
     names = sorted(first.status)
@@ -76,7 +80,8 @@ def test_a_kept_digest_is_used_only_for_a_file_unchanged_before_and_after_ingest
     for name in names:
         first.remember(name, f"digest of {name}")
     first.save()
-    second = kept_digests(content, cache)
+    second = kept_digests(content, cache)  # the next build begins
+    time.sleep(0.05)
     (content / "b.md").write_text(_story("Beta, rewritten by ingest"), encoding="utf-8")
     second.confirm()
     assert second.digest(names[0]) == f"digest of {names[0]}"  # unchanged since: trusted
@@ -84,6 +89,7 @@ def test_a_kept_digest_is_used_only_for_a_file_unchanged_before_and_after_ingest
     second.remember(names[1], "digest of the story as rewritten")
     assert names[1] not in second.kept  # nor kept: its status before is not the story's
     (content / "a.md").write_text(_story("Alpha, edited after the build"), encoding="utf-8")
+    time.sleep(0.05)
     third = kept_digests(content, cache)
     third.confirm()
     assert third.digest(names[0]) is None
