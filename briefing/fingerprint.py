@@ -78,27 +78,58 @@ class Fingerprints:
         # the pages of an entity's stories (term_chunks), by their first story's id and length:
         # a page's list of stories is looked up there, not token by token
         self._chunks: dict[tuple[int, int], list[tuple[Sequence[Story], str]]] = {}
+        for constant in (None, True, False):  # on many pages (and never freed)
+            self._known[id(constant)] = f"v{constant!r}"
         for taxonomy in TAXONOMIES:  # every page has them
             self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
         self._remember(TAXONOMIES, self._token(TAXONOMIES))
-        for term in terms:
-            self._remember(term, self._term_token(term))
+        # each term's token is worked out when a page first shows it (the same token whichever
+        # page that is), unless know_terms was given it (worked out in another process)
+        self._terms: dict[int, Term] = {id(term): term for term in terms}
+
+    def term_tokens(self) -> list[TermTokens]:
+        """Every term's tokens (see know_terms), in the order the terms were given: to work them
+        out in another process (they take most of the time fingerprints take to be made)."""
+        return [self._term_tokens(term) for term in self._terms.values()]
+
+    def term_stories(self) -> int:
+        """How many stories the terms list in all (each time a story is listed)."""
+        return sum(len(term.stories) for term in self._terms.values())
+
+    def know_terms(self, tokens: Sequence[TermTokens]) -> None:
+        """Take the terms' tokens as `term_tokens` gave them, from fingerprints made of the same
+        salt, stories, digests and terms (in a forked process)."""
+        for term, known in zip(self._terms.values(), tokens, strict=True):
+            self._know_term(term, known)
 
     def _term_token(self, term: Term) -> str:
         """A term's token, made of its stories' tokens (worked out once, for its pages' too)."""
+        return self._know_term(term, self._term_tokens(term))
+
+    def _term_tokens(self, term: Term) -> TermTokens:
+        """A term's token and those of its pages' lists of stories (term_chunks): what `_token`
+        would give them, worked out from its stories' tokens once."""
         tokens = self._tokens(term.stories)
+        chunks: list[str] = []
         start = 0
         for chunk in term_chunks(term.stories):
             if chunk:
                 listed = tokens[start : start + len(chunk)]
-                token = f"tuple{len(listed)}:" + ",".join(listed)  # what _token gives the chunk
-                self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, token))
+                chunks.append(f"tuple{len(listed)}:" + ",".join(listed))  # what _token gives the chunk
                 start += len(chunk)
-        self._alive.append(term)  # its stories, whose ids key the chunks
         shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of its entry
         named = (term.taxonomy.plural, term.name, term.slug, shown)
         stories = f"{type(term.stories).__name__}{len(tokens)}:" + ",".join(tokens)  # what _token gives them
-        return "k" + self._digest_of((*named, _Token(stories)))
+        return "k" + self._digest_of((*named, _Token(stories))), tuple(chunks)
+
+    def _know_term(self, term: Term, tokens: TermTokens) -> str:
+        """Know a term and its pages' lists of stories by their tokens; the term's token."""
+        token, chunks = tokens
+        listed = [chunk for chunk in term_chunks(term.stories) if chunk]
+        for chunk, chunk_token in zip(listed, chunks, strict=True):
+            self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, chunk_token))
+        self._alive.append(term)  # its stories, whose ids key the chunks
+        return self._remember(term, token)
 
     def _remember(self, value: object, token: str) -> str:
         if id(value) not in self._known:
@@ -139,7 +170,8 @@ class Fingerprints:
         known = list(map(self._known.get, map(id, values)))
         if None not in known:
             return known  # type: ignore[return-value]
-        return [token or self._token(value) for token, value in zip(known, values, strict=True)]
+        token = self._token
+        return [known or token(value) for known, value in zip(known, values, strict=True)]
 
     def _token(self, value: object) -> str:
         """A value as a string that no other value gives: tagged by its kind, strings prefixed
@@ -169,12 +201,18 @@ class Fingerprints:
         if kind is list or kind is tuple:
             tokens = self._tokens(value)  # type: ignore[arg-type]
             return f"{kind.__name__}{len(tokens)}:" + ",".join(tokens)
+        if kind is Term and id(value) in self._terms:
+            return self._remember(value, self._term_token(value))  # type: ignore[arg-type]
         if kind is TermLinks:  # its names in order: a set's order changes from one run to the next
             unlinked = sorted(value.unlinked)  # type: ignore[attr-defined]
             return self._remember(value, "k" + self._digest_of(("TermLinks", unlinked)))
         if kind in _SHARED:  # on many pages: digested once
             return self._remember(value, "k" + self._dumps(value))
         return "p" + self._dumps(value)
+
+
+#: a term's token, and the tokens of its pages' lists of stories (term_chunks) in order
+TermTokens = tuple[str, tuple[str, ...]]
 
 
 class _Token(str):

@@ -37,8 +37,9 @@ from briefing.content import SITE_REGISTRY, Content, load_content, reload_conten
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, page_salt, story_digests
+from briefing.fingerprint import Fingerprints, TermTokens, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
+from briefing.kept import KeptDigests, kept_digests
 from briefing.model import RawArticle, Story, replaced, text_digest
 from briefing.progress import Progress
 from briefing.publish import SpareCopy, start_spare, write_site
@@ -457,8 +458,11 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
         index = entity_index(config, site_registry)
+        kept = kept_digests(config.content, config.cache)  # before ingest reads or writes a story file
         drafts, content, memo = _ingest(config, report, index)
-        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry)
+        kept.confirm()  # the files ingest wrote hold other stories than their kept digests' own
+        plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
+        kept.save()
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
     with settled_beside(memo):
@@ -523,32 +527,98 @@ def tallied_lists(plan: BuildPlan) -> Iterator[Sequence[Story]]:
     yield [story for story in ordered if story.duplicate_of is None]
 
 
+def digests_of(
+    content: Content, read: Sequence[Story], stories: Sequence[Story], kept: KeptDigests | None
+) -> list[str]:
+    """The digest of each story (see story_digests), those of story files unchanged since an
+    earlier build as it kept them; `read` are the stories as content/ holds them and `stories`
+    the same as the site shows them (canonical_stories made another story of those it renamed).
+
+    The digests of stories as their files hold them are remembered; a renamed story is digested
+    in every build (a story's digest is of its pickle, which the renaming changes).
+    """
+    if kept is None:
+        return story_digests(stories)
+    files = {id(file.story): str(file.path) for file in content.files if file.story is not None}
+    paths = [files[id(original)] if story is original else None for original, story in zip(read, stories, strict=True)]
+    digests = [kept.digest(path) if path is not None else None for path in paths]
+    missing = [number for number, digest in enumerate(digests) if digest is None]
+    for number, made in zip(missing, story_digests([stories[number] for number in missing]), strict=True):
+        digests[number] = made
+    for path, digest in zip(paths, digests, strict=True):
+        if path is not None and digest is not None:
+            kept.remember(path, digest)
+    return digests  # type: ignore[return-value] # each is made now
+
+
 def plan_build(
-    config: Config, report: Report, *, info: SiteInfo, drafts: Sequence[Draft], content: Content, registry: Registry
+    config: Config,
+    report: Report,
+    *,
+    info: SiteInfo,
+    drafts: Sequence[Draft],
+    content: Content,
+    registry: Registry,
+    kept: KeptDigests | None = None,
 ) -> BuildPlan:
-    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints."""
-    stories = [s for s in canonical_stories(validate(content, report), registry) if not s.hidden]
+    """content/ -> the site's pages: stories with canonical names, terms, pages and fingerprints.
+
+    `kept` are the story digests of earlier builds, where there are (see kept_digests).
+    """
+    valid = validate(content, report)
+    shown = [pair for pair in zip(valid, canonical_stories(valid, registry), strict=True) if not pair[1].hidden]
+    read, stories = [pair[0] for pair in shown], [pair[1] for pair in shown]
     report.stories = len(stories)
     terms, clashes = all_terms(stories, registry)
     report.diagnostics.extend(clashes)
-    previous = read_manifest(config.out)
-    digests = story_digests(stories)
-    manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-    review = review_context(stories, drafts, manifest, previous)
-    shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-    plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
-    pages = sorted(plan, key=lambda page: page.output_path)
-    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
-    if clash is not None:
-        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+    digests = digests_of(content, read, stories, kept)
     fingerprints = Fingerprints(
-        page_salt(config.templates),
-        stories,
-        digests,
-        (term for group in terms.values() for term in group),
+        page_salt(config.templates), stories, digests, (term for group in terms.values() for term in group)
     )
-    entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+    with terms_beside(fingerprints, jobs=config.jobs) as terms_known:
+        previous = read_manifest(config.out)
+        manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
+        review = review_context(stories, drafts, manifest, previous)
+        shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
+        plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
+        pages = sorted(plan, key=lambda page: page.output_path)
+        clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+        if clash is not None:
+            raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+        entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
+        terms_known()
     return BuildPlan(stories, terms, pages, fingerprints, shards, entries)
+
+
+@contextlib.contextmanager
+def terms_beside(fingerprints: Fingerprints, *, jobs: int) -> Iterator[Callable[[], None]]:
+    """Work out the terms' tokens for the fingerprints in a forked process while this one goes
+    on (planning the pages: most of a second of each at 20,000 stories, on a second core); what
+    is given waits for them and gives them to the fingerprints. With one job or no fork, each
+    term's tokens are worked out when a page first shows it."""
+    if jobs < 2 or not can_fork() or fingerprints.term_stories() < MIN_TERM_STORIES_BESIDE:
+        yield lambda: None
+        return
+    _TERMS_BESIDE.update(fingerprints=fingerprints)
+    try:
+        with forked_pool(1) as pool:
+            started = pool.submit(_terms_in_child)
+            yield lambda: fingerprints.know_terms(started.result())
+    finally:
+        _TERMS_BESIDE.clear()
+
+
+#: the terms' tokens are worked out beside the build when the terms list this many stories in all
+#: (each time a story is listed); fewer are worked out in less time than a fork takes
+MIN_TERM_STORIES_BESIDE = 20_000
+#: what the process `terms_beside` forks reads (set just before the fork)
+_TERMS_BESIDE: dict[str, object] = {}
+
+
+def _terms_in_child() -> list[TermTokens]:
+    fingerprints = _TERMS_BESIDE["fingerprints"]
+    assert isinstance(fingerprints, Fingerprints)
+    return fingerprints.term_tokens()
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:

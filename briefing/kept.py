@@ -1,0 +1,106 @@
+"""Story digests kept between builds, by the status of the story files. An I/O edge.
+
+A rebuild of 20,000 stories spent half a second digesting stories that had not changed (a
+story's digest is of its pickle: see fingerprint.story_digests). A story file whose status
+(size, times, inode) is the one it had when its story was digested holds the same story, as
+the content memo trusts it does (cache.StatusMemo): its digest is taken from here.
+
+Each file's status is taken once, after ingest read (and maybe wrote) the story files: a kept
+digest is used, and a digest kept, only for a file last changed well before the build began
+(SETTLED_NS). Such a file held the same story all through the build, whatever ingest or an
+editor did meanwhile: a file written since has another change time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing.cache import code_version, keep, read_kept, versioned
+
+#: what a file's status is taken as: size, modification and change times (ns), inode
+Status = tuple[int, int, int, int]
+#: a file changed less than this long before the build began may have changed again within the
+#: same tick of the file system's clock without its status showing it: its digest is not kept
+SETTLED_NS = 2_000_000_000
+#: what the digests depend on: how story files are read into stories, and how they are digested
+_MADE_BY = ("briefing.content", "briefing.fingerprint")
+#: what a story file's name ends with (as content.STORY_SUFFIX)
+_SUFFIX = ".md"
+
+
+@dataclass(slots=True)
+class KeptDigests:
+    """The digests an earlier build kept for the story files unchanged since, and those this
+    build digested, to keep for the next."""
+
+    path: Path  # where they are kept
+    content_dir: Path
+    known: dict[str, tuple[Status, str]]  # what an earlier build kept, by the story file's path
+    began: int  # when the build began (ns, the system's clock, as file times are)
+    # by the story file's path (as str(ContentFile.path) gives it), filled by `confirm`: the
+    # status of the files last changed well before the build began, and the kept digests of those
+    status: dict[str, Status] = field(default_factory=dict)
+    found: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, tuple[Status, str]] = field(default_factory=dict)  # what the next build will find
+
+    def confirm(self) -> None:
+        """Take the story files' status, after ingest read and wrote them: a kept digest is used,
+        and a digest kept, only for a file last changed well before the build began (a file
+        ingest wrote holds another story than its digest was kept for, and has a new status)."""
+        self.status = _statuses(self.content_dir, settled=self.began - SETTLED_NS)
+        self.found = {
+            name: was[1]
+            for name, status in self.status.items()
+            if isinstance(was := self.known.get(name), tuple)
+            and len(was) == 2
+            and was[0] == status
+            and isinstance(was[1], str)
+        }
+
+    def digest(self, path: str) -> str | None:
+        """The kept digest of the story in a file unchanged since, or None."""
+        return self.found.get(path)
+
+    def remember(self, path: str, digest: str) -> None:
+        """Keep the digest of the story read from a file (nothing is kept for a file changed
+        since shortly before the build began)."""
+        status = self.status.get(path)
+        if status is not None:
+            self.kept[path] = (status, digest)
+
+    def save(self) -> None:
+        """Keep the digests remembered in this build for the next (files not remembered are forgotten)."""
+        if self.kept != self.known:
+            keep(self.path, self.kept)
+
+
+def kept_digests(content_dir: Path, cache_dir: Path) -> KeptDigests:
+    """The story digests earlier builds kept, for the story files directly in content/ (a story
+    file in a folder below is digested in every build); made as the build begins, before ingest
+    reads any story file, and `confirm`ed after."""
+    began = time.time_ns()
+    path = versioned(cache_dir / "digests", code_version(of=_MADE_BY), ".pickle")
+    known = read_kept(path)
+    return KeptDigests(path, content_dir, known if isinstance(known, dict) else {}, began)
+
+
+def _statuses(content_dir: Path, *, settled: int) -> dict[str, Status]:
+    """The status of each story file directly in content/ last changed before `settled` (ns), by
+    its path (as str(content_dir / name) gives it)."""
+    found: dict[str, Status] = {}
+    prefix = str(content_dir / "_")[:-1]
+    with contextlib.suppress(OSError), os.scandir(content_dir) as listing:  # no content/: nothing kept
+        for entry in listing:
+            if not entry.name.endswith(_SUFFIX):
+                continue
+            try:
+                stat = entry.stat(follow_symlinks=True)
+            except OSError:
+                continue
+            if max(stat.st_mtime_ns, stat.st_ctime_ns) <= settled:
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return found

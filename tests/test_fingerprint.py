@@ -1,0 +1,127 @@
+"""Fingerprints: the same whichever process works a term's tokens out, and new whenever a page's inputs change."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefing import kept, pipeline
+from briefing.fingerprint import Fingerprints, story_digests
+from briefing.model import Story
+from briefing.registry import Registry
+from briefing.site import SiteInfo, plan_site
+from briefing.taxonomy import all_terms
+from tests.conftest import run_build
+
+MakeTree = Callable[[dict[str, str | bytes]], Path]
+_DAY = datetime.date(2025, 1, 1)
+
+
+def _stories(count: int) -> list[Story]:
+    return [
+        Story(
+            title=f"Story {n}",
+            slug=f"s{n:03d}",
+            date=_DAY + datetime.timedelta(days=n),
+            companies=("Acme", *(("Zeta Bio",) if n % 7 == 0 else ())),
+            countries=("Japan",),
+        )
+        for n in range(count)
+    ]
+
+
+def _fingerprints(stories: list[Story], digests: list[str] | None = None) -> tuple[Fingerprints, list[str]]:
+    """Fingerprints of a plan's pages, and the fingerprint of each page, by output path."""
+    terms, _ = all_terms(stories, Registry(()))
+    pages = sorted(plan_site(stories, terms, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
+    prints = Fingerprints(
+        "salt", stories, digests or story_digests(stories), [term for group in terms.values() for term in group]
+    )
+    return prints, [prints.of(page) for page in pages]
+
+
+def test_terms_known_from_another_process_give_the_fingerprints_worked_out_here() -> None:
+    stories = _stories(130)  # Acme and Japan: a first page and a page of older stories each
+    terms, _ = all_terms(stories, Registry(()))
+    pages = sorted(plan_site(stories, terms, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
+    listed = [term for group in terms.values() for term in group]
+    here = Fingerprints("salt", stories, story_digests(stories), listed)
+    there = Fingerprints("salt", stories, story_digests(stories), listed)  # as a forked process has them
+    told = Fingerprints("salt", stories, story_digests(stories), listed)
+    told.know_terms(there.term_tokens())
+    assert told.term_stories() == 2 * 130 + 19
+    assert [told.of(page) for page in pages] == [here.of(page) for page in pages]
+    # tokens worked out for other stories are other tokens: they are not taken as these
+    edited = [*stories[:3], dataclasses.replace(stories[3], title="Edited"), *stories[4:]]
+    elsewhere = Fingerprints("salt", stories, story_digests(edited), listed)
+    wrong = Fingerprints("salt", stories, story_digests(stories), listed)
+    wrong.know_terms(elsewhere.term_tokens())
+    older = next(n for n, page in enumerate(pages) if page.output_path == "companies/acme/page/2/index.html")
+    assert wrong.of(pages[older]) != here.of(pages[older])
+
+
+def test_a_story_edited_on_an_older_page_of_an_entity_changes_that_page_s_fingerprint() -> None:
+    stories = _stories(130)
+    _, before = _fingerprints(stories)
+    edited = [*stories[:3], dataclasses.replace(stories[3], summary="Edited"), *stories[4:]]
+    _, after = _fingerprints(edited)
+    terms, _ = all_terms(stories, Registry(()))
+    paths = sorted(page.output_path for page in plan_site(stories, terms, SiteInfo("T", "D", "")))
+    changed = {path for path, old, new in zip(paths, before, after, strict=True) if old != new}
+    assert "companies/acme/page/2/index.html" in changed and "countries/japan/page/2/index.html" in changed
+    assert "stories/s003/index.html" in changed
+    assert "companies/acme/index.html" in changed  # its first page counts over all its stories
+    assert "stories/s100/index.html" not in changed
+
+
+def _story_file(n: int, *, title: str | None = None, companies: str = "Acme") -> str:
+    date = _DAY + datetime.timedelta(days=n)
+    return (
+        f"---\ntitle: {title or f'Story {n}'}\nslug: s{n:03d}\ndate: {date.isoformat()}\n"
+        f"companies: [{companies}]\ncountries: [Japan]\n---\nStory {n} about {companies}.\n"
+    )
+
+
+@pytest.fixture
+def forked_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Terms' tokens worked out in a forked process however few, story files settled at once."""
+    monkeypatch.setattr(pipeline, "MIN_TERM_STORIES_BESIDE", 0)
+    monkeypatch.setattr(kept, "SETTLED_NS", -(10**12))
+
+
+@pytest.mark.usefixtures("forked_and_kept")
+def test_pages_whose_inputs_changed_are_rendered_again_with_terms_worked_out_beside(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_tree({"seeds/.keep": "", **{f"content/s{n:03d}.md": _story_file(n) for n in range(120)}})
+    monkeypatch.chdir(project)
+
+    def build() -> None:
+        assert run_build(project, "--quiet", "--jobs", "2") == 0
+
+    def shown(path: str) -> str:
+        return (project / "site" / path / "index.html").read_text(encoding="utf-8")
+
+    build()
+    build()
+    assert "Story 3<" in shown("companies/acme/page/2")
+    (project / "content/s003.md").write_text(_story_file(3, title="Story three, edited"), "utf-8")
+    build()
+    assert "Story three, edited" in shown("companies/acme/page/2")
+    assert "Story three, edited" in shown("countries/japan/page/2")
+    assert "Story three, edited" in shown("stories/s003")
+    # an entity's details from the site registry: its page shows them
+    (project / "content/registry.yaml").write_text("companies:\n  Acme:\n    description: Makes things.\n", "utf-8")
+    build()
+    assert "Makes things." in shown("companies/acme")
+    # two stories that come to share a rare entity: each is related to the other
+    assert "stories/s050/" not in shown("stories/s010")
+    for n in (10, 50):
+        (project / f"content/s{n:03d}.md").write_text(_story_file(n, companies="Acme, Zeta Bio"), "utf-8")
+    build()
+    assert "stories/s050/" in shown("stories/s010")
+    assert "stories/s010/" in shown("stories/s050")
