@@ -44,10 +44,14 @@ from briefing.workers import can_fork, forked_pool
 Manifest = dict[str, tuple[str, str]]
 #: what a folder holds at a path where it holds nothing
 _NOTHING = ("", "")
-#: fewer pages than this are rendered in this process: starting workers would cost more
+#: fewer pages than this are rendered in this process: starting workers would cost more (a
+#: rebuild after one new article renders about a hundred, beside Pagefind on the other core;
+#: in two workers they took more time, not less)
 MIN_PARALLEL_PAGES = 400
-#: pages a worker renders per task: small enough to share the work out evenly
+#: pages a worker renders per task, at most: small enough to share the work out evenly
 CHUNK_PAGES = 200
+#: tasks per worker, at least: a few pages (the archive's exports) take most of a short list's time
+TASKS_PER_WORKER = 8
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -495,7 +499,8 @@ def render_all(
         return
     _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known)
     try:
-        bounds = [(start, min(start + CHUNK_PAGES, len(pages))) for start in range(0, len(pages), CHUNK_PAGES)]
+        size = max(1, min(CHUNK_PAGES, -(-len(pages) // (jobs * TASKS_PER_WORKER))))
+        bounds = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
         with forked_pool(jobs, _start_renderer) as pool:
             for future in as_completed([pool.submit(_render_range, bound) for bound in bounds]):
                 done = future.result()
