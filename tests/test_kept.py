@@ -27,6 +27,15 @@ def _story(title: str, companies: str = "Acme") -> str:
     return f"---\ntitle: {title}\nslug: a\ncompanies: [{companies}]\n---\nA story about {companies}.\n"
 
 
+def _built_twice(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch, story: str) -> Path:
+    """A project of one story file, built twice (the second build reads its kept digest back)."""
+    project = make_tree({"seeds/.keep": "", "content/a.md": story})
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0
+    assert run_build(project, "--quiet") == 0
+    return project
+
+
 def _page(project: Path) -> str:
     return (project / "site/stories/a/index.html").read_text(encoding="utf-8")
 
@@ -35,10 +44,7 @@ def _page(project: Path) -> str:
 def test_a_story_file_edited_in_place_with_its_size_and_mtime_kept_is_shown_as_edited(
     make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = make_tree({"seeds/.keep": "", "content/a.md": _story("Alpha one")})
-    monkeypatch.chdir(project)
-    assert run_build(project, "--quiet") == 0
-    assert run_build(project, "--quiet") == 0  # its digest read back
+    project = _built_twice(make_tree, monkeypatch, _story("Alpha one"))  # its digest read back
     assert "Alpha one" in _page(project)
     story = project / "content/a.md"
     before = story.stat()
@@ -53,10 +59,7 @@ def test_a_story_file_edited_in_place_with_its_size_and_mtime_kept_is_shown_as_e
 def test_a_story_renamed_by_the_site_registry_is_shown_with_its_new_name(
     make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = make_tree({"seeds/.keep": "", "content/a.md": _story("Alpha")})
-    monkeypatch.chdir(project)
-    assert run_build(project, "--quiet") == 0
-    assert run_build(project, "--quiet") == 0
+    project = _built_twice(make_tree, monkeypatch, _story("Alpha"))
     assert "Acme Cells" not in _page(project)
     (project / "content/registry.yaml").write_text("companies:\n  Acme Cells:\n    aliases: [Acme]\n", "utf-8")
     assert run_build(project, "--quiet") == 0
