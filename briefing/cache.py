@@ -253,7 +253,7 @@ def verdicts_path(cache_dir: Path) -> Path:
 
 #: a file changed less than this long before its status was taken may change again within the
 #: same tick of the file system's clock without its status showing it: it is not remembered
-_SETTLED_NS = 2_000_000_000
+SETTLED_NS = 2_000_000_000
 
 Status = tuple[int, int, int, int]  # size, modification and change times (ns), inode
 
@@ -269,7 +269,7 @@ class StatusMemo(Generic[V]):
     Loaded from and saved to one file; one that cannot be read is an empty memory.
     """
 
-    def __init__(self, path: Path, *, settle_ns: int = _SETTLED_NS) -> None:
+    def __init__(self, path: Path, *, settle_ns: int = SETTLED_NS) -> None:
         self.path = path
         self._settle_ns = settle_ns
         self._kept: dict[str, tuple[Status, V, str | None]] = {}
@@ -380,7 +380,11 @@ def _is_changes(value: Any) -> bool:
 
 def status_of(name: str) -> Status:
     """A file's status, as a memory compares it (OSError if it is gone)."""
-    found = os.stat(name)
+    return status_from(os.stat(name))
+
+
+def status_from(found: os.stat_result) -> Status:
+    """The status a memory compares, out of what the system says of a file."""
     return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
 
 
@@ -398,7 +402,7 @@ class FileDigests(StatusMemo[str]):
     """Files' digests, remembered by their status."""
 
     def __init__(
-        self, path: Path, digest: Callable[[str | os.PathLike[str]], str], *, settle_ns: int = _SETTLED_NS
+        self, path: Path, digest: Callable[[str | os.PathLike[str]], str], *, settle_ns: int = SETTLED_NS
     ) -> None:
         super().__init__(path, settle_ns=settle_ns)
         self._digest = digest

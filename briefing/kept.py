@@ -19,17 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.cache import code_version, keep, read_kept, versioned
+from briefing.cache import SETTLED_NS, Status, code_version, keep, read_kept, status_from, versioned
+from briefing.content import STORY_SUFFIX
 
-#: what a file's status is taken as: size, modification and change times (ns), inode
-Status = tuple[int, int, int, int]
-#: a file changed less than this long before the build began may have changed again within the
-#: same tick of the file system's clock without its status showing it: its digest is not kept
-SETTLED_NS = 2_000_000_000
 #: what the digests depend on: how story files are read into stories, and how they are digested
 _MADE_BY = ("briefing.content", "briefing.fingerprint")
-#: what a story file's name ends with (as content.STORY_SUFFIX)
-_SUFFIX = ".md"
 
 
 @dataclass(slots=True)
@@ -95,12 +89,12 @@ def _statuses(content_dir: Path, *, settled: int) -> dict[str, Status]:
     prefix = str(content_dir / "_")[:-1]
     with contextlib.suppress(OSError), os.scandir(content_dir) as listing:  # no content/: nothing kept
         for entry in listing:
-            if not entry.name.endswith(_SUFFIX):
+            if not entry.name.endswith(STORY_SUFFIX):
                 continue
             try:
-                stat = entry.stat(follow_symlinks=True)
+                status = status_from(entry.stat(follow_symlinks=True))
             except OSError:
                 continue
-            if max(stat.st_mtime_ns, stat.st_ctime_ns) <= settled:
-                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            if max(status[1], status[2]) <= settled:  # (a file changed later may change again unseen)
+                found[prefix + entry.name] = status
     return found
