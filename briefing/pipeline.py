@@ -37,7 +37,7 @@ from briefing.content import SITE_REGISTRY, Content, load_content, reload_conten
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, TermTokens, page_salt, story_digests
+from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
 from briefing.kept import KeptDigests, kept_digests
 from briefing.model import RawArticle, Story, replaced, text_digest
@@ -53,7 +53,7 @@ from briefing.search import Indexing, plan_shards, story_path
 from briefing.site import Page, SiteInfo, plan_site
 from briefing.tally import sweep_when_grown
 from briefing.taxonomy import Term, all_terms, canonical_stories
-from briefing.workers import can_fork, collector_held, collector_released, forked_pool
+from briefing.workers import beside, can_fork, collector_held, collector_released, forked_pool
 
 logger = logging.getLogger(__name__)
 #: hex digits of a story's digest in the review manifest
@@ -243,39 +243,30 @@ def copies_beside(drafts: Sequence[Draft], verdicts: Verdicts, *, jobs: int) -> 
     if jobs < 2 or not can_fork():
         yield functools.partial(copies_of, drafts, verdicts)
         return
-    _BESIDE.update(drafts=drafts, verdicts=verdicts)
-    try:
-        with forked_pool(1) as pool:
-            started = pool.submit(_copies_in_child)
+    with beside(functools.partial(_copies_and_changes, drafts, verdicts)) as result:
 
-            def found() -> dict[int, int]:
-                copies, added, dropped = started.result()
-                used = dict(verdicts.known)  # the verdicts the process used: as kept, but for its changes
-                for pair in dropped:
-                    del used[pair]
-                used.update(added)
-                verdicts.used.update(used)
-                return copies
+        def found() -> dict[int, int]:
+            copies, added, dropped = result()
+            used = dict(verdicts.known)  # the verdicts the process used: as kept, but for its changes
+            for pair in dropped:
+                del used[pair]
+            used.update(added)
+            verdicts.used.update(used)
+            return copies
 
-            yield found
-    finally:
-        _BESIDE.clear()
-
-
-#: what the process `copies_beside` forks reads (set just before the fork)
-_BESIDE: dict[str, object] = {}
+        yield found
 
 
 #: a pair of fingerprints' digests, as verdicts are kept by
 Pair = tuple[bytes, bytes]
 
 
-def _copies_in_child() -> tuple[dict[int, int], dict[Pair, bool], tuple[Pair, ...]]:
+def _copies_and_changes(
+    drafts: Sequence[Draft], verdicts: Verdicts
+) -> tuple[dict[int, int], dict[Pair, bool], tuple[Pair, ...]]:
     """The copies, and how the verdicts used differ from those kept: the verdicts given and
     kept otherwise, the kept ones not used (a rebuild of 20,000 stories uses a hundred thousand
     verdicts, nearly all as kept: sending them back whole cost a fifth of a second)."""
-    drafts, verdicts = _BESIDE["drafts"], _BESIDE["verdicts"]
-    assert isinstance(drafts, list) and isinstance(verdicts, Verdicts)
     copies = copies_of(drafts, verdicts)
     known, used = verdicts.known, verdicts.used
     added = {pair: verdict for pair, verdict in used.items() if known.get(pair) != verdict}
@@ -599,26 +590,13 @@ def terms_beside(fingerprints: Fingerprints, *, jobs: int) -> Iterator[Callable[
     if jobs < 2 or not can_fork() or fingerprints.term_stories() < MIN_TERM_STORIES_BESIDE:
         yield lambda: None
         return
-    _TERMS_BESIDE.update(fingerprints=fingerprints)
-    try:
-        with forked_pool(1) as pool:
-            started = pool.submit(_terms_in_child)
-            yield lambda: fingerprints.know_terms(started.result())
-    finally:
-        _TERMS_BESIDE.clear()
+    with beside(fingerprints.term_tokens) as tokens:
+        yield lambda: fingerprints.know_terms(tokens())
 
 
 #: the terms' tokens are worked out beside the build when the terms list this many stories in all
 #: (each time a story is listed); fewer are worked out in less time than a fork takes
 MIN_TERM_STORIES_BESIDE = 20_000
-#: what the process `terms_beside` forks reads (set just before the fork)
-_TERMS_BESIDE: dict[str, object] = {}
-
-
-def _terms_in_child() -> list[TermTokens]:
-    fingerprints = _TERMS_BESIDE["fingerprints"]
-    assert isinstance(fingerprints, Fingerprints)
-    return fingerprints.term_tokens()
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:

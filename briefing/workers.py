@@ -12,7 +12,9 @@ import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar, cast
+
+_T = TypeVar("_T")
 
 
 def can_fork() -> bool:
@@ -33,6 +35,32 @@ def forked_pool(
             yield pool
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def beside(work: Callable[[], _T]) -> Iterator[Callable[[], _T]]:
+    """Do some work in a forked process while this one goes on; what is given waits for its
+    result. The work reads the parent's objects as they were at the fork (nothing is pickled
+    but the result)."""
+    with forked_pool(1, _hold_work, (work,)) as pool:
+        started = pool.submit(_do_work)
+
+        def result() -> _T:
+            return cast(_T, started.result())  # the work's own result
+
+        yield result
+
+
+#: the work a process `beside` forked does (set in that process only, as it starts)
+_WORK: list[Callable[[], object]] = []
+
+
+def _hold_work(work: Callable[[], object]) -> None:
+    _WORK.append(work)
+
+
+def _do_work() -> object:
+    return _WORK.pop()()
 
 
 def _started(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
