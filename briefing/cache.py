@@ -317,6 +317,11 @@ class StatusMemo(Generic[V]):
         elif digest is not None:
             self._kept[name] = (key, value, digest)
 
+    def trusted(self) -> dict[str, Status]:
+        """The status of each file remembered in this run that is trusted by its status alone for
+        what it holds (not racily clean, or settled since: see `settle`)."""
+        return {name: status for name, (status, _, digest) in self._kept.items() if digest is None}
+
     def settle(self) -> int:
         """Trust by their status alone, from now on, the files remembered with the digest of their
         bytes (changed just before they were read) that have settled since and still hold those

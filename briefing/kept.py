@@ -9,6 +9,11 @@ Each file's status is taken once, after ingest read (and maybe wrote) the story 
 digest is used, and a digest kept, only for a file last changed well before the build began
 (SETTLED_NS). Such a file held the same story all through the build, whatever ingest or an
 editor did meanwhile: a file written since has another change time.
+
+A file changed since (ingest wrote every story file of a build from nothing) has its digest
+kept only once the content memory trusts that very status for the story it was read into
+(`adopt`: the memory checks such a file's bytes once it has settled, StatusMemo.settle).
+Without that, the build after one from nothing digested every story again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +46,19 @@ class KeptDigests:
     status: dict[str, Status] = field(default_factory=dict)
     found: dict[str, str] = field(default_factory=dict)
     kept: dict[str, tuple[Status, str]] = field(default_factory=dict)  # what the next build will find
+    # the status of the files changed since shortly before the build began, and the digests
+    # remembered of those, kept only if the content memory comes to trust that status (`adopt`)
+    unsettled: dict[str, Status] = field(default_factory=dict)
+    pending: dict[str, tuple[Status, str]] = field(default_factory=dict)
 
     def confirm(self) -> None:
         """Take the story files' status, after ingest read and wrote them: a kept digest is used,
         and a digest kept, only for a file last changed well before the build began (a file
         ingest wrote holds another story than its digest was kept for, and has a new status)."""
-        self.status = _statuses(self.content_dir, settled=self.began - SETTLED_NS)
+        settled = self.began - SETTLED_NS  # (a file changed later may change again unseen)
+        self.status, self.unsettled = {}, {}
+        for name, status in _statuses(self.content_dir).items():
+            (self.status if max(status[1], status[2]) <= settled else self.unsettled)[name] = status
         self.found = {
             name: was[1]
             for name, status in self.status.items()
@@ -60,11 +73,21 @@ class KeptDigests:
         return self.found.get(path)
 
     def remember(self, path: str, digest: str) -> None:
-        """Keep the digest of the story read from a file (nothing is kept for a file changed
-        since shortly before the build began)."""
+        """Keep the digest of the story read from a file (for a file changed since shortly before
+        the build began, only if it is adopted)."""
         status = self.status.get(path)
         if status is not None:
             self.kept[path] = (status, digest)
+        elif (unsettled := self.unsettled.get(path)) is not None:
+            self.pending[path] = (unsettled, digest)
+
+    def adopt(self, trusted: Mapping[str, Status]) -> None:
+        """Keep the digests remembered of files changed since shortly before the build began
+        whose status, as `confirm` took it, the content memory now trusts for what it holds
+        (StatusMemo.trusted): the story digested is the one read from those very bytes."""
+        for path, (status, digest) in self.pending.items():
+            if trusted.get(path) == status:
+                self.kept[path] = (status, digest)
 
     def save(self) -> None:
         """Keep the digests remembered in this build for the next (files not remembered are forgotten)."""
@@ -82,9 +105,9 @@ def kept_digests(content_dir: Path, cache_dir: Path) -> KeptDigests:
     return KeptDigests(path, content_dir, known if isinstance(known, dict) else {}, began)
 
 
-def _statuses(content_dir: Path, *, settled: int) -> dict[str, Status]:
-    """The status of each story file directly in content/ last changed before `settled` (ns), by
-    its path (as str(content_dir / name) gives it)."""
+def _statuses(content_dir: Path) -> dict[str, Status]:
+    """The status of each story file directly in content/, by its path (as str(content_dir /
+    name) gives it)."""
     found: dict[str, Status] = {}
     prefix = str(content_dir / "_")[:-1]
     with contextlib.suppress(OSError), os.scandir(content_dir) as listing:  # no content/: nothing kept
@@ -92,9 +115,7 @@ def _statuses(content_dir: Path, *, settled: int) -> dict[str, Status]:
             if not entry.name.endswith(STORY_SUFFIX):
                 continue
             try:
-                status = status_from(entry.stat(follow_symlinks=True))
+                found[prefix + entry.name] = status_from(entry.stat(follow_symlinks=True))
             except OSError:
                 continue
-            if max(status[1], status[2]) <= settled:  # (a file changed later may change again unseen)
-                found[prefix + entry.name] = status
     return found

@@ -453,10 +453,9 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
         drafts, content, memo = _ingest(config, report, index)
         kept.confirm()  # the files ingest wrote hold other stories than their kept digests' own
         plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
-        kept.save()
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
-    with settled_beside(memo):
+    with settled_beside(memo, kept):
         published = write_site(
             plan.pages,
             plan.fingerprints,
@@ -482,16 +481,19 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
 
 
 @contextlib.contextmanager
-def settled_beside(memo: StatusMemo[Any]) -> Iterator[None]:
+def settled_beside(memo: StatusMemo[Any], kept: KeptDigests) -> Iterator[None]:
     """Settle the memory of content/ in a thread while the site is published, and save it then
     (whatever happens): the story files this build wrote have settled by the time their pages
-    are rendered, and are trusted by their status from the next build on (StatusMemo.settle)."""
+    are rendered, and are trusted by their status from the next build on (StatusMemo.settle);
+    so are their stories' digests (KeptDigests.adopt)."""
     thread = threading.Thread(target=memo.settle, name="settle-content-memo")
     thread.start()
     try:
         yield
     finally:
         thread.join()
+        kept.adopt(memo.trusted())
+        kept.save()
         memo.save()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import kept
+from briefing import cache, kept, pipeline
 from briefing.kept import kept_digests
 from tests.conftest import run_build
 
@@ -146,3 +146,25 @@ def test_unreadable_kept_digests_are_a_miss(make_tree: MakeTree, monkeypatch: py
     assert unreadable.found == {} and unreadable.status
     assert run_build(project, "--quiet") == 0
     assert "Alpha" in _page(project)
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["memory-trusts-them", "memory-does-not"])
+def test_a_build_from_nothing_keeps_the_digests_of_the_story_files_it_wrote_once_the_memory_trusts_them(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch, trusted: bool
+) -> None:
+    if trusted:  # the content memory finds them settled by the end of the build, and their bytes unchanged
+        memo = cache.content_memo
+        monkeypatch.setattr(pipeline, "content_memo", lambda folder: cache.StatusMemo(memo(folder).path, settle_ns=0))
+    project = make_tree({"seeds/a.txt": "Acme opens a lab\n\nAcme Cells opened a lab in Osaka on Monday.\n"})
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0  # ingest wrote the story file: changed as the build ran
+    (story,) = (project / "content").glob("*.md")
+    monkeypatch.setattr(kept, "SETTLED_NS", -(10**12))  # the next build begins well after
+    following = kept_digests(project / "content", project / ".cache")
+    following.confirm()
+    assert (following.digest(str(story)) is not None) is trusted  # kept, so not digested again
+    with story.open("a", encoding="utf-8") as handle:
+        handle.write("An editor's line.\n")
+    edited = kept_digests(project / "content", project / ".cache")
+    edited.confirm()
+    assert edited.digest(str(story)) is None
