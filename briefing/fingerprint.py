@@ -69,6 +69,7 @@ class Fingerprints:
 
     def __init__(self, salt: str, stories: Sequence[Story], digests: Sequence[str], terms: Iterable[Term]) -> None:
         self.salt = salt.encode()
+        self._salt_digest = digest(self.salt)
         #: the stories' own digests, by the story's id (the tallies cut story lists by them too)
         self.stories: dict[int, str] = dict(zip(map(id, stories), digests, strict=True))
         # the token of each known object, by its id (worked out at C speed: there are tens of
@@ -148,8 +149,9 @@ class Fingerprints:
         return digest(buffer.getvalue())
 
     def of_story(self, story: Story) -> str:
-        """The digest of a story's own values with the salt: what its search entry is made from."""
-        return digest(self.salt + self._known.get(id(story), "").encode() + story.slug.encode())
+        """What a story's search entry is made from: the salt's digest, its own values' digest and
+        its slug, joined (not digested again: 20,000 digests took a fifth of a second)."""
+        return self._salt_digest + self._known.get(id(story), "") + story.slug
 
     def of(self, page: Page) -> str:
         """The fingerprint of one page."""

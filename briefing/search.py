@@ -90,7 +90,7 @@ class Indexing:
     by shard, and Pagefind runs over each shard in a thread of its own as soon as its pages are
     in the tree; its files join the tree at the end.
 
-    `entries` is, per story page, a digest of what its search entry is made from (the story
+    `entries` is, per story page, what its search entry is made from (Fingerprints.of_story: the story
     itself, not the page: a page also changes with its neighbours, which search ignores).
     """
 
