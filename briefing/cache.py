@@ -317,6 +317,11 @@ class StatusMemo(Generic[V]):
         elif digest is not None:
             self._kept[name] = (key, value, digest)
 
+    def statuses(self) -> dict[str, Status]:
+        """The status each file had when `known` was last asked about it in this run (before it
+        was read, if it was)."""
+        return dict(self._status)
+
     def trusted(self) -> dict[str, Status]:
         """The status of each file remembered in this run that is trusted by its status alone for
         what it holds (not racily clean, or settled since: see `settle`)."""

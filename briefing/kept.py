@@ -5,10 +5,10 @@ story's digest is of its pickle: see fingerprint.story_digests). A story file wh
 (size, times, inode) is the one it had when its story was digested holds the same story, as
 the content memo trusts it does (cache.StatusMemo): its digest is taken from here.
 
-Each file's status is taken once, after ingest read (and maybe wrote) the story files: a kept
-digest is used, and a digest kept, only for a file last changed well before the build began
-(SETTLED_NS). Such a file held the same story all through the build, whatever ingest or an
-editor did meanwhile: a file written since has another change time.
+A file's status is the one the content memory took before the story was read from it (when
+ingest read content/, or read again a file it wrote): the story digested is the one read at
+that status. A kept digest is used, and a digest kept, for a file last changed well before the
+build began (SETTLED_NS): one changed later could change again within its clock's tick unseen.
 
 A file changed since (ingest wrote every story file of a build from nothing) has its digest
 kept only once the content memory trusts that very status for the story it was read into
@@ -18,15 +18,12 @@ Without that, the build after one from nothing digested every story again.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.cache import SETTLED_NS, Status, code_version, keep, read_kept, status_from, versioned
-from briefing.content import STORY_SUFFIX
+from briefing.cache import SETTLED_NS, Status, code_version, keep, read_kept, versioned
 
 #: what the digests depend on: how story files are read into stories, and how they are digested
 _MADE_BY = ("briefing.content", "briefing.fingerprint")
@@ -38,11 +35,10 @@ class KeptDigests:
     build digested, to keep for the next."""
 
     path: Path  # where they are kept
-    content_dir: Path
     known: dict[str, tuple[Status, str]]  # what an earlier build kept, by the story file's path
     began: int  # when the build began (ns, the system's clock, as file times are)
-    # by the story file's path (as str(ContentFile.path) gives it), filled by `confirm`: the
-    # status of the files last changed well before the build began, and the kept digests of those
+    # by the story file's path (ContentFile.location), filled by `confirm`: the status of the
+    # files last changed well before the build began, and the kept digests of those
     status: dict[str, Status] = field(default_factory=dict)
     found: dict[str, str] = field(default_factory=dict)
     kept: dict[str, tuple[Status, str]] = field(default_factory=dict)  # what the next build will find
@@ -51,13 +47,13 @@ class KeptDigests:
     unsettled: dict[str, Status] = field(default_factory=dict)
     pending: dict[str, tuple[Status, str]] = field(default_factory=dict)
 
-    def confirm(self) -> None:
-        """Take the story files' status, after ingest read and wrote them: a kept digest is used,
-        and a digest kept, only for a file last changed well before the build began (a file
-        ingest wrote holds another story than its digest was kept for, and has a new status)."""
+    def confirm(self, statuses: Mapping[str, Status]) -> None:
+        """Take the story files' status as the content memory took it before reading each
+        (StatusMemo.statuses, after ingest read and wrote them: a file ingest wrote holds another
+        story than its digest was kept for, and has a new status)."""
         settled = self.began - SETTLED_NS  # (a file changed later may change again unseen)
         self.status, self.unsettled = {}, {}
-        for name, status in _statuses(self.content_dir).items():
+        for name, status in statuses.items():
             (self.status if max(status[1], status[2]) <= settled else self.unsettled)[name] = status
         self.found = {
             name: was[1]
@@ -95,27 +91,10 @@ class KeptDigests:
             keep(self.path, self.kept)
 
 
-def kept_digests(content_dir: Path, cache_dir: Path) -> KeptDigests:
-    """The story digests earlier builds kept, for the story files directly in content/ (a story
-    file in a folder below is digested in every build); made as the build begins, before ingest
-    reads any story file, and `confirm`ed after."""
+def kept_digests(cache_dir: Path) -> KeptDigests:
+    """The story digests earlier builds kept; made as the build begins, before ingest reads any
+    story file, and `confirm`ed after."""
     began = time.time_ns()
     path = versioned(cache_dir / "digests", code_version(of=_MADE_BY), ".pickle")
     known = read_kept(path)
-    return KeptDigests(path, content_dir, known if isinstance(known, dict) else {}, began)
-
-
-def _statuses(content_dir: Path) -> dict[str, Status]:
-    """The status of each story file directly in content/, by its path (as str(content_dir /
-    name) gives it)."""
-    found: dict[str, Status] = {}
-    prefix = str(content_dir / "_")[:-1]
-    with contextlib.suppress(OSError), os.scandir(content_dir) as listing:  # no content/: nothing kept
-        for entry in listing:
-            if not entry.name.endswith(STORY_SUFFIX):
-                continue
-            try:
-                found[prefix + entry.name] = status_from(entry.stat(follow_symlinks=True))
-            except OSError:
-                continue
-    return found
+    return KeptDigests(path, known if isinstance(known, dict) else {}, began)

@@ -449,9 +449,9 @@ def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
         site_registry = load_site_registry(config, report)
         index = entity_index(config, site_registry)
-        kept = kept_digests(config.content, config.cache)  # before ingest reads or writes a story file
+        kept = kept_digests(config.cache)  # before ingest reads or writes a story file
         drafts, content, memo = _ingest(config, report, index)
-        kept.confirm()  # the files ingest wrote hold other stories than their kept digests' own
+        kept.confirm(memo.statuses())  # the files ingest wrote hold other stories than their kept digests' own
         plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
     progress = Progress("rendering", enabled=config.progress)
     bodies = body_store(config.cache)
@@ -532,7 +532,7 @@ def digests_of(
     """
     if kept is None:
         return story_digests(stories)
-    files = {id(file.story): str(file.path) for file in content.files if file.story is not None}
+    files = {id(file.story): file.location for file in content.files if file.story is not None}
     paths = [files[id(original)] if story is original else None for original, story in zip(read, stories, strict=True)]
     digests = [kept.digest(path) if path is not None else None for path in paths]
     missing = [number for number, digest in enumerate(digests) if digest is None]

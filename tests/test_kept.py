@@ -36,6 +36,11 @@ def _built_twice(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch, story: st
     return project
 
 
+def _statuses(content: Path) -> dict[str, cache.Status]:
+    """The story files' status, as the content memory takes it before reading each."""
+    return {str(path): cache.status_of(str(path)) for path in sorted(content.glob("*.md"))}
+
+
 def _page(project: Path) -> str:
     return (project / "site/stories/a/index.html").read_text(encoding="utf-8")
 
@@ -76,32 +81,32 @@ def test_a_kept_digest_is_used_only_for_a_file_unchanged_since_before_the_build_
     project = make_tree({"content/a.md": _story("Alpha"), "content/b.md": _story("Beta")})
     content, cache = project / "content", project / ".cache"
     time.sleep(0.05)  # past the tick of the file system's clock the files were written in
-    first = kept_digests(content, cache)
-    first.confirm()
+    first = kept_digests(cache)
+    first.confirm(_statuses(content))
     names = sorted(first.status)
     assert names == [str(content / "a.md"), str(content / "b.md")]
     for name in names:
         first.remember(name, f"digest of {name}")
     first.save()
-    second = kept_digests(content, cache)  # the next build begins
+    second = kept_digests(cache)  # the next build begins
     time.sleep(0.05)
     (content / "b.md").write_text(_story("Beta, rewritten by ingest"), encoding="utf-8")
-    second.confirm()
+    second.confirm(_statuses(content))
     assert second.digest(names[0]) == f"digest of {names[0]}"  # unchanged since: trusted
     assert second.digest(names[1]) is None  # written after its status was first taken: digested again
     second.remember(names[1], "digest of the story as rewritten")
     assert names[1] not in second.kept  # nor kept: its status before is not the story's
     (content / "a.md").write_text(_story("Alpha, edited after the build"), encoding="utf-8")
     time.sleep(0.05)
-    third = kept_digests(content, cache)
-    third.confirm()
+    third = kept_digests(cache)
+    third.confirm(_statuses(content))
     assert third.digest(names[0]) is None
 
 
 def test_a_file_that_has_not_settled_is_not_kept(make_tree: MakeTree) -> None:
     project = make_tree({"content/a.md": _story("Alpha")})
-    found = kept_digests(project / "content", project / ".cache")
-    found.confirm()
+    found = kept_digests(project / ".cache")
+    found.confirm(_statuses(project / "content"))
     found.remember(str(project / "content/a.md"), "a digest")
     assert found.kept == {}  # written just now: it could change again unseen within its clock's tick
 
@@ -137,12 +142,12 @@ def test_unreadable_kept_digests_are_a_miss(make_tree: MakeTree, monkeypatch: py
     (kept_file,) = (project / ".cache/digests").iterdir()
     entries = pickle.loads(kept_file.read_bytes())
     kept_file.write_bytes(pickle.dumps({name: (status, 12345) for name, (status, _) in entries.items()}))
-    wrong = kept_digests(project / "content", project / ".cache")
-    wrong.confirm()
+    wrong = kept_digests(project / ".cache")
+    wrong.confirm(_statuses(project / "content"))
     assert wrong.found == {} and wrong.status  # a kept value that is no digest: a miss
     kept_file.write_bytes(b"not a pickle")
-    unreadable = kept_digests(project / "content", project / ".cache")
-    unreadable.confirm()
+    unreadable = kept_digests(project / ".cache")
+    unreadable.confirm(_statuses(project / "content"))
     assert unreadable.found == {} and unreadable.status
     assert run_build(project, "--quiet") == 0
     assert "Alpha" in _page(project)
@@ -160,11 +165,11 @@ def test_a_build_from_nothing_keeps_the_digests_of_the_story_files_it_wrote_once
     assert run_build(project, "--quiet") == 0  # ingest wrote the story file: changed as the build ran
     (story,) = (project / "content").glob("*.md")
     monkeypatch.setattr(kept, "SETTLED_NS", -(10**12))  # the next build begins well after
-    following = kept_digests(project / "content", project / ".cache")
-    following.confirm()
+    following = kept_digests(project / ".cache")
+    following.confirm(_statuses(project / "content"))
     assert (following.digest(str(story)) is not None) is trusted  # kept, so not digested again
     with story.open("a", encoding="utf-8") as handle:
         handle.write("An editor's line.\n")
-    edited = kept_digests(project / "content", project / ".cache")
-    edited.confirm()
+    edited = kept_digests(project / ".cache")
+    edited.confirm(_statuses(project / "content"))
     assert edited.digest(str(story)) is None
