@@ -35,7 +35,7 @@ TOP_TERMS = 8
 RECENT_DAYS = 56
 #: the entity types the home page charts
 HOME_CHARTS = ("companies", "therapies", "countries")
-#: stories per entity page; a longer list continues on page/2/, page/3/...
+#: stories per entity page; a longer list continues on pages of older stories (see _term_pages)
 TERM_PAGE_SIZE = 50
 #: related stories on a story page, by shared entities of these types
 RELATED = 5
@@ -256,31 +256,52 @@ def manifest_json(manifest: Mapping[str, str]) -> str:
 
 
 def _term_pages(taxonomy: Taxonomy, term: Term, links: TermLinks, common: Mapping[str, Any]) -> list[Page]:
-    """An entity's page (split into pages of stories when long) and its own feed.
+    """An entity's page (its newest stories, and older ones on pages of their own when it has
+    many) and its own feed.
 
-    Page 1 shows the entity (counts, timeline, companions) and the newest stories; the
-    pages after it show the older stories only, so that a new story changes page 1 alone.
+    The entity's page shows the entity (counts, timeline, companions), its newest stories and
+    links to every older page. An older page shows its own stories and links to its neighbours
+    only, and is named by its place counted from the oldest (`older/1/` holds the oldest
+    stories): a new story changes the entity's page alone, and when the list grows a page the
+    older pages keep their address and contents (numbered from the newest, every one of an
+    entity's hundreds of pages changed once every TERM_PAGE_SIZE new stories).
     """
     base = f"{taxonomy.plural}/{term.slug}/"
     chunks = term_chunks(term.stories)
-    urls = PageUrls([base, *(f"{base}page/{n}/" for n in range(2, len(chunks) + 1))])
+    older = [f"{base}older/{len(chunks) - place}/" for place in range(1, len(chunks))]  # newest first
+    urls = [base, *older]
+    pages = [
+        page(
+            base,
+            "term.html",
+            taxonomy=taxonomy,
+            term=term,
+            term_slugs=links,  # the names often mentioned with it
+            shown=chunks[0],
+            page_urls=PageUrls(urls),
+            newer_url=None,
+            older_url=None,
+            **common,
+        )
+    ]
     # the older pages show the entity's name and their own stories only: they are given the
     # entity without its stories, so that their fingerprints do not change with every new story
     named = dataclasses.replace(term, stories=(), entry=None)
-    pages = [
+    pages.extend(
         page(
-            url,
+            urls[place],
             "term.html",
             taxonomy=taxonomy,
-            term=term if number == 1 else named,
-            term_slugs=links if number == 1 else NO_LINKS,  # the names often mentioned with it, on page 1
-            shown=chunk,
-            page_number=number,
-            page_urls=urls,
+            term=named,
+            term_slugs=NO_LINKS,
+            shown=chunks[place],
+            page_urls=None,
+            newer_url=urls[place - 1],
+            older_url=urls[place + 1] if place + 1 < len(urls) else None,
             **common,
         )
-        for number, (url, chunk) in enumerate(zip(urls, chunks, strict=True), start=1)
-    ]
+        for place in range(1, len(chunks))
+    )
     feed_title = f"{common['site'].title}: {term.name}"
     shown = term.stories[:FEED_STORIES]
     pages.append(

@@ -60,7 +60,7 @@ def test_terms_known_from_another_process_give_the_fingerprints_worked_out_here(
     elsewhere = Fingerprints("salt", stories, story_digests(edited), listed)
     wrong = Fingerprints("salt", stories, story_digests(stories), listed)
     wrong.know_terms(elsewhere.term_tokens())
-    older = next(n for n, page in enumerate(pages) if page.output_path == "companies/acme/page/2/index.html")
+    older = next(n for n, page in enumerate(pages) if page.output_path == "companies/acme/older/1/index.html")
     assert wrong.of(pages[older]) != here.of(pages[older])
 
 
@@ -72,10 +72,24 @@ def test_a_story_edited_on_an_older_page_of_an_entity_changes_that_page_s_finger
     terms, _ = all_terms(stories, Registry(()))
     paths = sorted(page.output_path for page in plan_site(stories, terms, SiteInfo("T", "D", "")))
     changed = {path for path, old, new in zip(paths, before, after, strict=True) if old != new}
-    assert "companies/acme/page/2/index.html" in changed and "countries/japan/page/2/index.html" in changed
+    assert "companies/acme/older/1/index.html" in changed and "countries/japan/older/1/index.html" in changed
     assert "stories/s003/index.html" in changed
     assert "companies/acme/index.html" in changed  # its first page counts over all its stories
     assert "stories/s100/index.html" not in changed
+
+
+def test_an_entity_whose_list_grows_a_page_keeps_its_older_pages_as_they_were() -> None:
+    def by_path(stories: list[Story]) -> dict[str, str]:
+        terms, _ = all_terms(stories, Registry(()))
+        paths = sorted(page.output_path for page in plan_site(stories, terms, SiteInfo("T", "D", "")))
+        return dict(zip(paths, _fingerprints(stories)[1], strict=True))
+
+    before, after = by_path(_stories(199)), by_path(_stories(200))  # Acme's pages: 99, 50, 50; then four of 50
+    assert "companies/acme/older/3/index.html" not in before and "companies/acme/older/3/index.html" in after
+    assert before["companies/acme/older/1/index.html"] == after["companies/acme/older/1/index.html"]  # the oldest 50
+    grown = {path for path in before if path.startswith("companies/acme/") and before[path] != after[path]}
+    # the entity's page and feed, and the page that now has a newer page of older stories than it
+    assert grown == {"companies/acme/index.html", "companies/acme/feed.xml", "companies/acme/older/2/index.html"}
 
 
 def _story_file(n: int, *, title: str | None = None, companies: str = "Acme") -> str:
@@ -108,11 +122,11 @@ def test_pages_whose_inputs_changed_are_rendered_again_with_terms_worked_out_bes
 
     build()
     build()
-    assert "Story 3<" in shown("companies/acme/page/2")
+    assert "Story 3<" in shown("companies/acme/older/1")
     (project / "content/s003.md").write_text(_story_file(3, title="Story three, edited"), "utf-8")
     build()
-    assert "Story three, edited" in shown("companies/acme/page/2")
-    assert "Story three, edited" in shown("countries/japan/page/2")
+    assert "Story three, edited" in shown("companies/acme/older/1")
+    assert "Story three, edited" in shown("countries/japan/older/1")
     assert "Story three, edited" in shown("stories/s003")
     # an entity's details from the site registry: its page shows them
     (project / "content/registry.yaml").write_text("companies:\n  Acme:\n    description: Makes things.\n", "utf-8")
