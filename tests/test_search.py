@@ -83,6 +83,26 @@ def test_cutting_what_pagefind_ignores_leaves_the_index_the_same_byte_for_byte(
     assert any(path.startswith("fragment/") for path in outputs[0])
 
 
+def test_pagefind_runs_in_one_thread_unless_the_environment_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build runs Pagefind beside the pages it renders: with threads of its own, it took
+    the build's core."""
+    started: list[dict[str, str]] = []
+
+    def run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        started.append(dict(options["env"]))  # type: ignore[call-overload]
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    assert run_pagefind(tmp_path / "site", tmp_path / "index", start=["pagefind"]) == []
+    monkeypatch.setenv("RAYON_NUM_THREADS", "4")
+    assert run_pagefind(tmp_path / "site", tmp_path / "index", start=["pagefind"]) == []
+    assert [env["RAYON_NUM_THREADS"] for env in started] == ["1", "4"]
+    assert all(env["TOKIO_WORKER_THREADS"] == "1" and env["PATH"] == os.environ["PATH"] for env in started)
+
+
 def shard_tree(sample_build: Path, folder: Path) -> tuple[Tree, dict[int, list[str]], dict[str, str]]:
     """A tree holding the sample site's story pages, as the build's spare folder does before indexing."""
     pages = story_pages(sample_build / "site")
@@ -237,10 +257,10 @@ def test_each_shard_is_indexed_as_soon_as_its_pages_are_in_the_tree(
     shards = {0: [story_path(slug) for slug in slugs[:2]], 1: [story_path(slug) for slug in slugs[2:]]}
     indexed: list[list[str]] = []
 
-    def index_shard(tree: Tree, work: Path, entries: dict[str, str], **_: object) -> tuple[Path, list[Diagnostic]]:
-        indexed.append(sorted(entries))
-        work.mkdir(parents=True)
-        return work, []
+    def index_shard(site: Path, output: Path, **_: object) -> tuple[Path, list[Diagnostic]]:
+        indexed.append(sorted(path.relative_to(site).as_posix() for path in site.rglob("index.html")))
+        output.mkdir(parents=True)
+        return output, []
 
     monkeypatch.setattr(search, "_index_shard", index_shard)
     indexing = search.Indexing(shards, entries)
