@@ -15,7 +15,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -137,6 +137,22 @@ class Store:
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._db().execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, data))
+        except (OSError, sqlite3.Error):
+            return  # a full, locked or read-only disk makes the build slower, not wrong
+
+    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
+        """Store some values in one transaction: a transaction a value cost a cold build of
+        20,000 seeds a millisecond a seed, more with two processes taking turns at the file."""
+        try:
+            rows = [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items]
+            db = self._db()
+            db.execute("BEGIN")
+            try:
+                db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", rows)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         except (OSError, sqlite3.Error):
             return  # a full, locked or read-only disk makes the build slower, not wrong
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from briefing.cache import (
     FileDigests,
@@ -58,7 +58,6 @@ from briefing.workers import beside, can_fork, collector_held, collector_release
 logger = logging.getLogger(__name__)
 #: hex digits of a story's digest in the review manifest
 MANIFEST_DIGEST = 16
-_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -215,11 +214,19 @@ def compose_all(
     ]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
+    # seeds are composed a chunk at a time, and what a chunk made is kept in one transaction
+    size = max(1, min(COMPOSE_CHUNK, -(-len(missing) // (config.jobs * TASKS_PER_WORKER))))
+    chunks = [missing[start : start + size] for start in range(0, len(missing), size)]
+    made: list[Composed] = []
     if config.jobs > 1 and len(missing) > 1:
         with forked_pool(config.jobs, _init_worker, (index, cache)) as pool:
-            made = [_advanced(progress, one) for one in pool.map(_compose_in_worker, missing, chunksize=8)]
+            for done in pool.map(_compose_chunk_in_worker, chunks):
+                made.extend(done)
+                progress.advance(len(done))
     else:
-        made = [_advanced(progress, _compose_one(*job, rules, index, cache=cache)) for job in missing]
+        for chunk in chunks:
+            made.extend(_compose_chunk(chunk, rules, index, cache))
+            progress.advance(len(chunk))
     progress.close()
     remaining = iter(made)
     results = [result if result is not None else next(remaining) for result in results]
@@ -276,11 +283,6 @@ def _copies_and_changes(
 def copies_of(drafts: Sequence[Draft], verdicts: Verdicts | None = None) -> dict[int, int]:
     """Syndicated copies among drafts (by their place in the list), from the fingerprints they carry."""
     return find_copies([draft.story for draft in drafts], [draft.fingerprint for draft in drafts], verdicts=verdicts)
-
-
-def _advanced(progress: Progress, result: _T) -> _T:
-    progress.advance()
-    return result
 
 
 def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
@@ -356,9 +358,37 @@ def read_manifest(site: Path) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
 
 
+#: seeds composed in one task, at most; what they made is kept in the cache in one transaction
+#: (one a seed cost a cold build of 20,000 seeds a millisecond a seed, more with two processes
+#: taking turns at the cache's file)
+COMPOSE_CHUNK = 16
+#: tasks per worker, at least, so that a few seeds are still shared out
+TASKS_PER_WORKER = 4
+#: what composing one seed gives: its drafts (None when it could not be read) and its notes
+Composed = tuple[list[Draft] | None, list[Diagnostic]]
+
+
+def _compose_chunk(
+    jobs: Sequence[tuple[Path, Path, str]], rules: RuleSet, index: EntityIndex, cache: Store | None
+) -> list[Composed]:
+    """Compose some seeds, and keep what they made in the cache in one transaction."""
+    kept: list[tuple[str, object]] | None = [] if cache is not None else None
+    results = [_compose_one(*job, rules, index, kept=kept) for job in jobs]
+    if cache is not None and kept:
+        cache.put_many(kept)
+    return results
+
+
 def _compose_one(
-    seeds: Path, path: Path, shown_as: str, rules: RuleSet, index: EntityIndex, *, cache: Store | None
-) -> tuple[list[Draft] | None, list[Diagnostic]]:
+    seeds: Path,
+    path: Path,
+    shown_as: str,
+    rules: RuleSet,
+    index: EntityIndex,
+    *,
+    kept: list[tuple[str, object]] | None,
+) -> Composed:
+    """Compose one seed; what the cache is to keep of it is added to `kept` (when there is a cache)."""
     try:
         article, notes = read_article(seeds, path, shown_as=shown_as)
     except ContentError as exc:
@@ -367,11 +397,11 @@ def _compose_one(
         return None, [Diagnostic(shown_as, None, f"cannot read: {exc.strerror or exc}")]
     try:
         drafts = compose(article, rules, index)
-        if cache is not None:  # keyed by the bytes it read: the seed is not read again for its key
+        if kept is not None:  # keyed by the bytes it read: the seed is not read again for its key
             key = _named_key(article.path, path, article.digest)
             # the texts first: a cache that has a seed's light drafts has their texts
-            cache.put(key + _TEXTS, {draft.story.part: text_of(draft.story) for draft in drafts})
-            cache.put(key, ([lightened(draft) for draft in drafts], notes))
+            kept.append((key + _TEXTS, {draft.story.part: text_of(draft.story) for draft in drafts}))
+            kept.append((key, ([lightened(draft) for draft in drafts], notes)))
         return drafts, notes
     except RecursionError:
         return None, [*notes, Diagnostic(shown_as, None, "could not process: the page is nested too deeply")]
@@ -394,11 +424,11 @@ def _init_worker(index: EntityIndex, cache: Store | None) -> None:
     _WORKER["cache"] = cache
 
 
-def _compose_in_worker(job: tuple[Path, Path, str]) -> tuple[list[Draft] | None, list[Diagnostic]]:
+def _compose_chunk_in_worker(jobs: Sequence[tuple[Path, Path, str]]) -> list[Composed]:
     rules, index, cache = _WORKER["rules"], _WORKER["index"], _WORKER["cache"]
     assert isinstance(rules, RuleSet) and isinstance(index, EntityIndex)
     assert cache is None or isinstance(cache, Store)
-    return _compose_one(*job, rules, index, cache=cache)
+    return _compose_chunk(jobs, rules, index, cache)
 
 
 def validate(content: Content, report: Report) -> list[Story]:

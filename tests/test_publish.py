@@ -216,6 +216,17 @@ def test_the_cache_gives_many_values_at_once(tmp_path: Path) -> None:
     assert Store(tmp_path / "missing" / "cache.sqlite").get_many(["key1"]) == {}
 
 
+def test_values_kept_together_are_kept_in_one_transaction_all_or_none(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache.sqlite")
+    store.put_many((f"key{number}", ("value", number)) for number in range(3))
+    assert Store(tmp_path / "cache.sqlite").get_many(["key0", "key1", "key2"]) == {
+        f"key{n}": ("value", n) for n in range(3)
+    }  # seen by another connection: committed
+    store.put_many([("key3", "kept?"), (["no key"], "value")])  # type: ignore[list-item] # fails half way
+    store.put_many([("key5", "after")])  # no transaction was left open
+    assert Store(tmp_path / "cache.sqlite").get_many(["key3", "key5"]) == {"key5": "after"}  # key3 rolled back
+
+
 def test_a_file_remembered_just_after_it_changed_is_checked_by_its_bytes(tmp_path: Path) -> None:
     story = tmp_path / "story.md"
     story.write_text("just written\n", encoding="utf-8")
