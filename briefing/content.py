@@ -148,7 +148,13 @@ def _read(
 def _load_files(
     paths: Sequence[tuple[str, str]], cache: Store | None
 ) -> list[tuple[ContentFile, list[Diagnostic], str]]:
-    return [_load(path, shown, cache) for path, shown in paths]
+    """Read story files; what the cache is to keep of them is kept in one transaction (one a file
+    cost a build of 20,000 story files from nothing a millisecond a file)."""
+    kept: list[tuple[str, object]] = []
+    loaded = [_load(path, shown, cache, kept) for path, shown in paths]
+    if cache is not None and kept:
+        cache.put_many(kept)
+    return loaded
 
 
 def reload_content(
@@ -188,12 +194,15 @@ def _name_in(content_dir: Path, prefix: str, file: ContentFile) -> str:
 
 def load_file(path: Path, shown: str, *, cache: Store | None = None) -> tuple[ContentFile, list[Diagnostic]]:
     """Read one story file: what it holds, and its problems."""
-    file, notes, _ = _load(os.fspath(path), shown, cache)
+    file, notes, _ = _load_files([(os.fspath(path), shown)], cache)[0]
     return file, notes
 
 
-def _load(path: str, shown: str, cache: Store | None) -> tuple[ContentFile, list[Diagnostic], str]:
-    """Read one story file: what it holds, its problems, and the digest of the bytes read."""
+def _load(
+    path: str, shown: str, cache: Store | None, kept: list[tuple[str, object]]
+) -> tuple[ContentFile, list[Diagnostic], str]:
+    """Read one story file: what it holds, its problems, and the digest of the bytes read; what
+    the cache is to keep of it is added to `kept`."""
     with open(path, "rb") as handle:
         data = handle.read()
     digest = hashlib.sha256(data).hexdigest()
@@ -221,7 +230,7 @@ def _load(path: str, shown: str, cache: Store | None) -> tuple[ContentFile, list
         path, shown, story, parsed.pristine, story.seed, story.part, text_digest(story.summary, story.body)
     )
     if cache is not None:
-        cache.put(key, (file, list(parsed.warnings)))
+        kept.append((key, (file, list(parsed.warnings))))
     return file, list(parsed.warnings), digest
 
 
