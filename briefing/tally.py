@@ -108,12 +108,15 @@ class Tally:
         plan = self._plan(stories)
         found = self.store.get_many([f"tally:{kind}:{run}" for run, _ in plan])
         values: list[V] = []
+        kept: list[tuple[str, object]] = []  # the values made, kept in one transaction
         for run, chunks in plan:
             key = f"tally:{kind}:{run}"
             if key not in found:
-                found[key] = merge(self._chunks(kind, chunks, make))
-                self.store.put(key, found[key])
+                found[key] = merge(self._chunks(kind, chunks, make, kept))
+                kept.append((key, found[key]))
             values.append(found[key])
+        if kept:
+            self.store.put_many(kept)
         return merge(values)
 
     def _plan(self, stories: Sequence[Story]) -> Plan:
@@ -131,9 +134,13 @@ class Tally:
         return known[1]
 
     def _chunks(
-        self, kind: str, chunks: Sequence[tuple[str, Sequence[Story]]], make: Callable[[Sequence[Story]], V]
+        self,
+        kind: str,
+        chunks: Sequence[tuple[str, Sequence[Story]]],
+        make: Callable[[Sequence[Story]], V],
+        kept: list[tuple[str, object]],
     ) -> list[V]:
-        """Each chunk's value, from the store or made (and kept)."""
+        """Each chunk's value, from the store or made (and added to `kept`, to be kept)."""
         assert self.store is not None
         keys = [f"tally:{kind}:{digest}" for digest, _ in chunks]
         found = self.store.get_many(keys)
@@ -141,7 +148,7 @@ class Tally:
         for (_, chunk), key in zip(chunks, keys, strict=True):
             if key not in found:
                 found[key] = make(chunk)
-                self.store.put(key, found[key])
+                kept.append((key, found[key]))
             values.append(found[key])
         return values
 
