@@ -8,8 +8,12 @@ parent's whole memory page by page (a cost paid in system time, and in memory).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar, cast
@@ -30,7 +34,7 @@ def forked_pool(
     gc.freeze()  # no collection first: a full one walks every object of a large archive (0.4 s)
     try:
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_started, initargs=(initializer, initargs)
+            max_workers=jobs, mp_context=context, initializer=_started, initargs=(os.getpid(), initializer, initargs)
         ) as pool:
             yield pool
     finally:
@@ -63,12 +67,30 @@ def _do_work() -> object:
     return _WORK.pop()()
 
 
-def _started(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
-    """A worker's first step: its own garbage collection on (the parent may have held it off
-    while loading; a worker parses pages, whose trees are full of cycles), then `initializer`."""
+def _started(parent: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker's first steps: to end with the build that forked it, its own garbage collection
+    on (the parent may have held it off while loading; a worker parses pages, whose trees are
+    full of cycles), then `initializer`."""
+    _end_with(parent)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
+
+
+#: prctl(2): the signal a process is sent when the thread that forked it ends (Linux)
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Have the system end this worker when the build that forked it ends, even when the build
+    was killed: a worker waits for work on a pipe the build shares with it, and waited forever
+    (Linux only: elsewhere such a worker is left waiting, as before)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build ended before that was asked
+        os._exit(1)
 
 
 @contextlib.contextmanager

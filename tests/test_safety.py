@@ -79,6 +79,39 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
     assert outcomes  # which of the two each attempt saw depends on timing; both are fine
 
 
+#: a process that starts a pool of forked workers, gives one work that never ends, says its pid
+POOL_OF_WORKERS = """
+import os, sys, time
+from briefing.workers import forked_pool
+with forked_pool(1) as pool:
+    pool.submit(time.sleep, 600)
+    time.sleep(0.5)  # the worker has started
+    (worker,) = [child for child in pool._processes]
+    print(worker, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with their build on Linux only")
+def test_workers_end_with_a_build_that_was_killed() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", POOL_OF_WORKERS], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        worker = int(process.stdout.readline())
+        os.kill(worker, 0)  # running
+        process.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return  # ended (and reaped by init)
+        time.sleep(0.05)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("a worker of a killed build was left running")
+
+
 HOSTILE_SEED = """<script>window.pwned = 1; alert("seed")</script> Takeda and the <img src=x onerror=alert(1)> deal
 
 Takeda said <script>alert("body")</script> it would buy <a href="javascript:alert(1)">a biotech</a> in Osaka.
