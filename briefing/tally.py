@@ -108,15 +108,16 @@ class Tally:
         plan = self._plan(stories)
         found = self.store.get_many([f"tally:{kind}:{run}" for run, _ in plan])
         values: list[V] = []
-        kept: list[tuple[str, object]] = []  # the values made, kept in one transaction
         for run, chunks in plan:
             key = f"tally:{kind}:{run}"
             if key not in found:
+                # a run's values made, kept in one transaction (a whole list's at once took a
+                # worker's memory up by tens of megabytes for the archive's exports)
+                kept: list[tuple[str, object]] = []
                 found[key] = merge(self._chunks(kind, chunks, make, kept))
                 kept.append((key, found[key]))
+                self.store.put_many(kept)
             values.append(found[key])
-        if kept:
-            self.store.put_many(kept)
         return merge(values)
 
     def _plan(self, stories: Sequence[Story]) -> Plan:
