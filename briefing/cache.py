@@ -134,11 +134,8 @@ class Store:
         return found
 
     def put(self, key: str, value: Any) -> None:
-        try:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self._db().execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, data))
-        except (OSError, sqlite3.Error):
-            return  # a full, locked or read-only disk makes the build slower, not wrong
+        """Store one value (see put_many: to store many, store them together)."""
+        self.put_many([(key, value)])
 
     def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
         """Store some values in one transaction: a transaction a value cost a cold build of
