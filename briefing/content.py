@@ -11,14 +11,14 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
 from briefing.cache import StatusMemo, Store
 from briefing.errors import ContentError, Diagnostic
-from briefing.folders import named_files
+from briefing.folders import create_file, named_files, write_and_close
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle, replaced, text_digest
 from briefing.workers import can_fork, forked_pool
@@ -166,8 +166,11 @@ def reload_content(
     cache: Store | None,
     memo: StatusMemo[Loaded] | None = None,
     jobs: int = 1,
+    written: Mapping[str, Read] | None = None,
 ) -> Content:
-    """Content after some of its files (under content_dir) were written or removed: only those are read again."""
+    """Content after some of its files (under content_dir) were written or removed: only those
+    are read again; those `written` gives (by path: see parsed_beside) are taken as it made
+    them from the texts written, not read back."""
     names = {path.relative_to(content_dir).as_posix() for path in changed}
     shown = {f"{shown_dir}/{name}" for name in names}
     prefix = f"{shown_dir}/"
@@ -176,11 +179,76 @@ def reload_content(
     folder = os.fspath(content_dir)  # joined with the names as the folder's listing joins them
     named = [(name, os.path.join(folder, name)) for name in sorted(names)]
     named = [(name, path) for name, path in named if os.path.isfile(path)]
-    files = [(path, f"{shown_dir}/{name}") for name, path in named]
-    for (name, _), (file, notes) in zip(named, _read(files, cache, memo, jobs), strict=True):
+    written = written or {}
+    files = [(path, f"{shown_dir}/{name}") for name, path in named if path not in written]
+    loaded = dict(zip((path for path, _ in files), _read(files, cache, memo, jobs), strict=True))
+    for _, path in named:
+        if path in written:
+            file, notes, digest = written[path]
+            if memo is not None:
+                with contextlib.suppress(OSError):
+                    memo.known(path)  # its status, as written
+                    memo.remember(path, (file, notes), digest)  # trusted once settled with these bytes
+            loaded[path] = file, notes
+    for name, path in named:
+        file, notes = loaded[path]
         kept[name] = file
         diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
+
+
+#: what reading a story file gives: what it holds, its problems, and the digest of its bytes
+Read = tuple[ContentFile, list[Diagnostic], str]
+
+
+@contextlib.contextmanager
+def parsed_beside(
+    files: Sequence[tuple[Path, str]], content_dir: Path, shown_dir: str, *, jobs: int
+) -> Iterator[Callable[[], dict[str, Read]]]:
+    """Make, from their texts, what reading the story files about to be written will give, in
+    `jobs` forked processes while this one writes them; what is given waits for them, and
+    gives it by path (as reload_content names the files). A build from nothing wrote 20,000
+    story files and then read them all back: 5 s of writing, then 5.5 s of reading.
+
+    In this process, when the files are few or there is one job.
+    """
+    folder = os.fspath(content_dir)
+    named = [
+        (os.path.join(folder, name), f"{shown_dir}/{name}", text)
+        for path, text in files
+        for name in (path.relative_to(content_dir).as_posix(),)
+    ]
+    if jobs < 2 or len(named) < MIN_PARALLEL_FILES or not can_fork():
+        yield lambda: dict(zip((path for path, _, _ in named), map(_read_text, named), strict=True))
+        return
+    size = -(-len(named) // (jobs * 4))
+    with forked_pool(jobs, _hold_texts, (named,)) as pool:
+        parts = [pool.submit(_read_texts, start, start + size) for start in range(0, len(named), size)]
+
+        def parsed() -> dict[str, Read]:
+            made = [read for part in parts for read in part.result()]
+            return dict(zip((path for path, _, _ in named), made, strict=True))
+
+        yield parsed
+
+
+def _read_text(file: tuple[str, str, str]) -> Read:
+    """What reading a story file (path, name shown) that holds a text will give."""
+    path, shown, text = file
+    loaded = _parsed(path, shown, text)
+    return loaded[0], loaded[1], hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: the files parsed_beside's processes make: set in each as it starts (forked: not pickled)
+_TEXTS: list[Sequence[tuple[str, str, str]]] = []
+
+
+def _hold_texts(files: Sequence[tuple[str, str, str]]) -> None:
+    _TEXTS.append(files)
+
+
+def _read_texts(start: int, end: int) -> list[Read]:
+    return [_read_text(file) for file in _TEXTS[-1][start:end]]
 
 
 def _name_in(content_dir: Path, prefix: str, file: ContentFile) -> str:
@@ -219,19 +287,25 @@ def _load(
             [Diagnostic(shown, line, "not UTF-8: save the story as UTF-8")],
             digest,
         )
+    file, notes = _parsed(path, shown, text)
+    if cache is not None and file.story is not None:
+        kept.append((key, (file, notes)))
+    return file, notes, digest
+
+
+def _parsed(path: str, shown: str, text: str) -> Loaded:
+    """What a story file holding `text` is, and its problems."""
     try:
         parsed = parse_story(text, shown)
     except ContentError as exc:
         seed, part = _SEED_LINE.search(text), _PART_LINE.search(text)
         file = ContentFile(path, shown, None, False, seed and seed["seed"], part and int(part["part"]))
-        return file, [exc.diagnostic], digest
+        return file, [exc.diagnostic]
     story = parsed.story
     file = ContentFile(
         path, shown, story, parsed.pristine, story.seed, story.part, text_digest(story.summary, story.body)
     )
-    if cache is not None:
-        kept.append((key, (file, list(parsed.warnings))))
-    return file, list(parsed.warnings), digest
+    return file, list(parsed.warnings)
 
 
 #: more files than this reach the disk by one sync of the file systems, not a sync each
@@ -246,25 +320,47 @@ def write_texts_atomic(files: Iterable[tuple[Path, str]]) -> list[Path]:
     each file as it was or whole as it is meant to be. Many files reach the disk by one sync:
     a sync per file cost a first build of 20,000 stories half a minute.
     """
-    pending: list[tuple[Path, Path]] = []  # (temporary file, its final path)
+    pending: list[tuple[str, Path]] = []  # (temporary file, its final path)
+    folders: set[Path] = set()  # made already
     try:
         for path, text in files:
             data = text.encode("utf-8")
-            if path.exists() and path.read_bytes() == data:
+            if _holds_bytes(path, data):
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            pending.append((Path(name), path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        _to_disk([temporary for temporary, _ in pending])
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
+            temporary, fd = _temporary(path)
+            pending.append((temporary, path))
+            write_and_close(fd, data)
+        _to_disk([Path(temporary) for temporary, _ in pending])
         for temporary, path in pending:
             os.replace(temporary, path)
     except BaseException:
         for temporary, _ in pending:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         raise
     return [path for _, path in pending]
+
+
+def _holds_bytes(path: Path, data: bytes) -> bool:
+    """Whether a file holds exactly these bytes (False when it is not there)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _temporary(path: Path) -> tuple[str, int]:
+    """A new temporary file beside a file, open for writing: its path and descriptor."""
+    temporary = os.path.join(os.fspath(path.parent), f".{path.name}.{os.getpid()}.tmp")
+    try:
+        return temporary, create_file(temporary)
+    except FileExistsError:  # left by a killed build that had this process's number
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return name, fd
 
 
 def _to_disk(files: Sequence[Path]) -> None:

@@ -1,5 +1,5 @@
-"""Folders: the files below a folder, each with its /-separated name there. The I/O edge that
-lists seeds/ and content/.
+"""Folders: the files below a folder, each with its /-separated name there, and new files
+written into one. The I/O edge that lists seeds/ and content/.
 
 Folders are listed with scandir, whose entries say what they are without a stat per file; a
 link to a folder is not followed, and a folder that cannot be listed is skipped. Files are given
@@ -48,3 +48,24 @@ def is_true(test: Callable[[], bool]) -> bool:
         return test()
     except OSError:
         return False
+
+
+#: a new file's permissions, before the umask: as Python's open() makes them
+NEW_FILE_MODE = 0o666
+
+
+def create_file(path: str | os.PathLike[str]) -> int:
+    """Create a file that is not there yet, open for writing (FileExistsError when it is)."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
+
+
+def write_and_close(fd: int, data: bytes) -> None:
+    """Write all of some bytes to an open file, and close it: with the system's calls, not a
+    Python file object (making one was most of what writing a small file cost: a build from
+    nothing writes 20,000 story files and 30,000 pages)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)

@@ -33,7 +33,14 @@ from briefing.cache import (
 from briefing.canonical import unify_names
 from briefing.compose import Draft, StoryText, compose, lightened, text_of
 from briefing.config import Config
-from briefing.content import SITE_REGISTRY, Content, load_content, reload_content, write_texts_atomic
+from briefing.content import (
+    SITE_REGISTRY,
+    Content,
+    load_content,
+    parsed_beside,
+    reload_content,
+    write_texts_atomic,
+)
 from briefing.dedupe import Verdicts, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
@@ -173,16 +180,20 @@ def _ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dr
     texts = functools.partial(_texts, config, cache, rules, index)
     plan = plan_content(drafts, content, copies, composed_seeds=composed, texts=texts)
     report.diagnostics.extend(plan.diagnostics)
-    changed = write_texts_atomic((config.content / name, text) for name, text in plan.writes)
-    report.stories_written += len(changed)
-    for file in plan.removals:
-        file.path.unlink(missing_ok=True)
-        report.stories_removed += 1
-        changed.append(file.path)
+    writes = [(config.content / name, text) for name, text in plan.writes]
+    shown_dir = config.content.as_posix()
+    with parsed_beside(writes, config.content, shown_dir, jobs=config.jobs) as parsed:  # while they are written
+        changed = write_texts_atomic(writes)
+        report.stories_written += len(changed)
+        for file in plan.removals:
+            file.path.unlink(missing_ok=True)
+            report.stories_removed += 1
+            changed.append(file.path)
+        written = parsed()
     # the files just written are remembered by their status and digest, not put in the content
     # cache as well (a first build of 20,000 stories spent 1.6 s of CPU on those puts)
     content = reload_content(
-        content, config.content, config.content.as_posix(), changed, cache=None, memo=memo, jobs=config.jobs
+        content, config.content, shown_dir, changed, cache=None, memo=memo, jobs=config.jobs, written=written
     )
     drafts = [replaced(draft, story=story, text=None) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content, memo

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from briefing.content import SYNC_ALL_FROM, write_texts_atomic
-from briefing.frontmatter import parse_story
+from briefing.content import MIN_PARALLEL_FILES, SYNC_ALL_FROM, load_content, parsed_beside, write_texts_atomic
+from briefing.frontmatter import dump_story, parse_story
+from briefing.model import Story
 from briefing.search import SCRATCH_PREFIX, remove_orphans
 from tests.conftest import ROOT, SAMPLE_SEEDS
 
@@ -283,6 +284,29 @@ def test_story_files_are_written_all_or_none_of_each(tmp_path: Path) -> None:
         write_texts_atomic([(content / "old.md", "third\n"), (tmp_path / "blocked" / "story.md", "x\n")])
     assert (content / "old.md").read_text(encoding="utf-8") == "changed\n"
     assert not [path for path in content.iterdir() if path.suffix == ".tmp"]  # nothing left behind
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_story_files_are_made_from_the_texts_written_as_reading_them_back_makes_them(tmp_path: Path, jobs: int) -> None:
+    content = tmp_path / "content"
+    stories = [Story(title=f"Story {n}", slug=f"story-{n:03d}", seed=f"{n}.txt", body=f"Text {n}.") for n in range(3)]
+    texts = [(content / f"{story.slug}.md", dump_story(story)) for story in stories]
+    texts += [(content / f"copy-{n:03d}.md", text) for n in range(MIN_PARALLEL_FILES) for text in [texts[n % 3][1]]]
+    texts += [
+        (content / "edited.md", texts[0][1].replace("Text 0", "Edited text")),  # not as the build wrote it
+        (content / "broken.md", "no front matter\n"),
+        (content / "sub" / "nested.md", texts[1][1]),
+    ]
+    with parsed_beside(texts, content, "content", jobs=jobs) as parsed:  # in processes with 2 jobs
+        write_texts_atomic(texts)
+        made = parsed()
+    read = load_content(content, "content")
+    assert len(read.files) == len(made) == len(texts)
+    for file in read.files:
+        notes = [diagnostic for diagnostic in read.diagnostics if diagnostic.path == file.shown_as]
+        digest = hashlib.sha256(file.path.read_bytes()).hexdigest()
+        assert made[file.location] == (file, notes, digest)
+    assert [file.pristine for file in read.files].count(False) == 2 and read.diagnostics
 
 
 def test_the_search_scratch_of_a_killed_build_is_removed_by_the_next(tmp_path: Path) -> None:
