@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from briefing.cache import Store
 from briefing.errors import error
 from briefing.fingerprint import Fingerprints, digest
+from briefing.folders import create_file, write_and_close
 from briefing.progress import Progress
 from briefing.render import make_environment, render_page
 from briefing.site import Page
@@ -122,8 +123,13 @@ class Tree:
             return made
         if made == self.live_held.get(path, _NOTHING)[1] and self._link_live(path):
             return made
-        with self._make_way(path).open("xb") as handle:
-            handle.write(data)
+        target = self._make_way(path)
+        try:
+            fd = create_file(target)
+        except FileExistsError:  # a file the folder holds unknown to its record
+            target.unlink()
+            fd = create_file(target)
+        write_and_close(fd, data)
         return made
 
     def _link_live(self, path: str) -> bool:
@@ -138,10 +144,12 @@ class Tree:
         return True
 
     def _make_way(self, path: str) -> Path:
-        """Where a file goes, with its folder made and the old file removed (it may be a hard
-        link to a live site's file: it is unlinked, never written over)."""
+        """Where a file goes, with its folder made and the old file its record says it holds
+        removed (it may be a hard link to a live site's file: it is unlinked, never written over;
+        a build from nothing has none, and asked to remove 30,000 files that were not there)."""
         target = safe_join(self.root, path)
-        target.unlink(missing_ok=True)
+        if path in self.held:
+            target.unlink(missing_ok=True)
         if target.parent not in self.folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(target.parent)

@@ -24,7 +24,7 @@ from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.fingerprint import story_digests
 from briefing.model import TAXONOMIES, Story
 from briefing.progress import Progress
-from briefing.publish import has_record, read_record, write_record
+from briefing.publish import Tree, has_record, read_record, write_record
 from briefing.review import REVIEW_ROWS, review_context
 from briefing.site import Page, PageUrls, TermLinks
 from briefing.taxonomy import Term
@@ -116,6 +116,25 @@ def test_a_spare_folder_with_no_record_is_made_again(project: Path) -> None:
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def test_a_page_is_written_as_a_new_file_never_into_one_the_folder_holds(tmp_path: Path) -> None:
+    live, spare = tmp_path / "live", tmp_path / "spare"
+    (live / "a").mkdir(parents=True)
+    (live / "a" / "index.html").write_bytes(b"old page")
+    shutil.copytree(live, spare, copy_function=os.link)  # the spare: links to the live site's files
+    (spare / "stray.html").write_bytes(b"a file no record names")
+    tree = Tree(spare, {"a/index.html": ("key", "digest")})
+    tree.put("a/index.html", b"new page")
+    tree.put("stray.html", b"made again")
+    tree.put("b/c/index.html", b"a page in a new folder")
+    assert (live / "a" / "index.html").read_bytes() == b"old page"  # unlinked, not written over
+    assert (spare / "a" / "index.html").read_bytes() == b"new page"
+    assert (spare / "stray.html").read_bytes() == b"made again"
+    assert (spare / "b" / "c" / "index.html").read_bytes() == b"a page in a new folder"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (spare / "b" / "c" / "index.html").stat().st_mode & 0o777 == 0o666 & ~umask  # as open() makes it
 
 
 def test_the_progress_bar_is_drawn_on_a_terminal_only() -> None:
