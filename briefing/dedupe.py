@@ -13,7 +13,7 @@ import re
 import zlib
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, combinations, compress, repeat
 
@@ -96,13 +96,23 @@ class Verdicts:
     used: dict[tuple[bytes, bytes], bool] = field(default_factory=dict)
 
 
+#: how the pairs not compared in earlier builds are compared: compared, or the same split
+#: across processes (the fingerprints and the pairs, by place; whether each pair makes copies)
+Compare = Callable[[Sequence[Fingerprint], Sequence[tuple[int, int]]], list[bool]]
+
+
 def find_copies(
-    stories: Sequence[Story], prints: Sequence[Fingerprint] | None = None, *, verdicts: Verdicts | None = None
+    stories: Sequence[Story],
+    prints: Sequence[Fingerprint] | None = None,
+    *,
+    verdicts: Verdicts | None = None,
+    compare: Compare | None = None,
 ) -> dict[int, int]:
     """Map the index of each copy to the index of the story it copies.
 
     `prints` are the stories' fingerprints when they are known already (kept with the drafts);
-    `verdicts` are pairs compared in earlier builds (this build's are added to its `used`).
+    `verdicts` are pairs compared in earlier builds (this build's are added to its `used`);
+    `compare` compares the others (`compared` by default).
     The original of a group is the one published first (dated before undated), then the
     longest, then the first by seed path: a stable choice whatever the input order.
     """
@@ -124,13 +134,9 @@ def find_copies(
     digests = [print_.digest for print_ in prints]
     keys = list(zip(map(digests.__getitem__, firsts), map(digests.__getitem__, seconds), strict=True))
     kept = list(map(verdicts.known.get, keys))
-    shingles: dict[int, set[int]] = {}  # a story's shingles as a set, made once, only for new pairs
-    for place in [place for place, verdict in enumerate(kept) if verdict is None]:
-        a, b = pairs[place]
-        mine = shingles[a] if a in shingles else shingles.setdefault(a, set(prints[a].shingles))
-        kept[place] = len(mine.intersection(prints[b].shingles)) >= MIN_CONTAINMENT * min(
-            len(mine), len(prints[b].shingles)
-        )
+    new = [place for place, verdict in enumerate(kept) if verdict is None]
+    for place, verdict in zip(new, (compare or compared)(prints, [pairs[place] for place in new]), strict=True):
+        kept[place] = verdict
     copied = list(map(bool, kept))
     verdicts.used.update(zip(keys, copied, strict=True))
     for a, b in compress(pairs, copied):
@@ -144,6 +150,20 @@ def find_copies(
             original = min(members, key=lambda i: _original_rank(stories[i], len(prints[i].shingles)))
             copies.update({i: original for i in members if i != original})
     return copies
+
+
+def compared(prints: Sequence[Fingerprint], pairs: Sequence[tuple[int, int]]) -> list[bool]:
+    """Whether each pair of stories (by their place) makes copies: most of the shorter one's
+    shingles are the longer one's (a cold build of 20,000 stories compares a hundred thousand
+    pairs; a rebuild, the few new ones)."""
+    shingles: dict[int, set[int]] = {}  # a story's shingles as a set, made once
+    verdicts = []
+    for a, b in pairs:
+        mine = shingles[a] if a in shingles else shingles.setdefault(a, set(prints[a].shingles))
+        verdicts.append(
+            len(mine.intersection(prints[b].shingles)) >= MIN_CONTAINMENT * min(len(mine), len(prints[b].shingles))
+        )
+    return verdicts
 
 
 def candidate_pairs(prints: Sequence[Fingerprint]) -> list[tuple[int, int]]:

@@ -450,6 +450,20 @@ def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: 
     assert beside.used == here.used and (b"gone", b"pair") not in beside.used
 
 
+def test_pairs_compared_in_processes_get_the_verdicts_compared_here_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.dedupe import compared, fingerprint
+
+    words = [f"word{n}" for n in range(400)]
+    texts = [" ".join(words[start : start + 120]) for start in range(0, 280, 20)]  # neighbours overlap
+    prints = [fingerprint(text) for text in texts]
+    pairs = [(a, b) for a in range(len(prints)) for b in range(a + 1, len(prints))]
+    pairs = pairs[:-1]  # an odd number: the processes' runs differ in length
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_PAIRS", 1)
+    here = compared(prints, pairs)
+    assert pipeline._compared(prints, pairs, jobs=2) == here
+    assert any(here) and not all(here)
+
+
 def test_drafts_read_back_light_are_given_out_whole(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rebuild reads drafts back from the compose cache without their stories' text: the stories
     ingest gives out are whole all the same, their text taken from the story files that hold it,
