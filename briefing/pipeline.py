@@ -45,7 +45,7 @@ from briefing.content import (
 from briefing.dedupe import Fingerprint, Verdicts, compared, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, page_salt, story_digests
+from briefing.fingerprint import Fingerprints, TermTokens, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
 from briefing.kept import KeptDigests, kept_digests
 from briefing.model import RawArticle, Story, replaced, text_digest
@@ -55,10 +55,10 @@ from briefing.reconcile import plan_content
 from briefing.recurring import forget_recurring
 from briefing.registry import Registry, parse_site_registry
 from briefing.resources import read_data
-from briefing.review import MANIFEST, ReviewItem, review_context, review_story
+from briefing.review import MANIFEST, ReviewItem, ReviewPage, review_context, review_story
 from briefing.rules import RuleSet, parse_rules
 from briefing.search import Indexing, plan_shards, story_path
-from briefing.site import Page, SiteInfo, plan_site
+from briefing.site import Page, SiteInfo, plan_site, review_pages
 from briefing.tally import sweep_when_grown
 from briefing.taxonomy import Term, all_terms, canonical_stories
 from briefing.workers import beside, can_fork, collector_held, collector_released, forked_pool
@@ -640,32 +640,66 @@ def plan_build(
     fingerprints = Fingerprints(
         page_salt(config.templates), stories, digests, (term for group in terms.values() for term in group)
     )
-    with terms_beside(fingerprints, jobs=config.jobs) as terms_known:
-        previous = read_manifest(config.out)
-        manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-        review = review_context(stories, drafts, manifest, previous)
+    previous = read_manifest(config.out)
+    manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
+    review = functools.partial(review_context, stories, drafts, manifest, previous)
+    with planned_beside(fingerprints, review, stories, manifest, jobs=config.jobs) as reviewed:
         shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-        plan = plan_site(stories, terms, info, review=review, search_shards=tuple(shards))
-        pages = sorted(plan, key=lambda page: page.output_path)
-        clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
-        if clash is not None:
-            raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
+        plan = plan_site(stories, terms, info, search_shards=tuple(shards))
         entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
-        terms_known()
+        plan += review_pages(reviewed(), info)
+    pages = sorted(plan, key=lambda page: page.output_path)
+    clash = next((a for a, b in zip(pages, pages[1:], strict=False) if a.output_path == b.output_path), None)
+    if clash is not None:
+        raise ContentError(Diagnostic(clash.output_path, None, "two pages would be written to this path"))
     return BuildPlan(stories, terms, pages, fingerprints, shards, entries)
 
 
 @contextlib.contextmanager
-def terms_beside(fingerprints: Fingerprints, *, jobs: int) -> Iterator[Callable[[], None]]:
-    """Work out the terms' tokens for the fingerprints in a forked process while this one goes
-    on (planning the pages: most of a second of each at 20,000 stories, on a second core); what
-    is given waits for them and gives them to the fingerprints. With one job or no fork, each
-    term's tokens are worked out when a page first shows it."""
+def planned_beside(
+    fingerprints: Fingerprints,
+    review: Callable[[], ReviewPage],
+    stories: Sequence[Story],
+    manifest: dict[str, str],
+    *,
+    jobs: int,
+) -> Iterator[Callable[[], ReviewPage]]:
+    """Work out the terms' tokens for the fingerprints, and the review page (of these stories
+    and this manifest), in a forked process while this one plans the other pages (each most of
+    a second at 20,000 stories, on a second core); what is given waits for them, gives the
+    tokens to the fingerprints and the review.
+
+    With one job or no fork, each term's tokens are worked out when a page first shows it, and
+    the review when it is asked for.
+    """
     if jobs < 2 or not can_fork() or fingerprints.term_stories() < MIN_TERM_STORIES_BESIDE:
-        yield lambda: None
+        yield review
         return
-    with beside(fingerprints.term_tokens) as tokens:
-        yield lambda: fingerprints.know_terms(tokens())
+    with beside(functools.partial(_planned, fingerprints, review)) as result:
+
+        def done() -> ReviewPage:
+            tokens, page, undated, duplicates = result()
+            fingerprints.know_terms(tokens)
+            by_slug = {story.slug: story for story in stories}
+            return replaced(
+                page,
+                undated=tuple(map(by_slug.__getitem__, undated)),
+                duplicates=tuple(map(by_slug.__getitem__, duplicates)),
+                manifest=manifest,
+            )
+
+        yield done
+
+
+def _planned(
+    fingerprints: Fingerprints, review: Callable[[], ReviewPage]
+) -> tuple[list[TermTokens], ReviewPage, tuple[str, ...], tuple[str, ...]]:
+    """The terms' tokens and the review, as planned_beside's process sends them back: the review's
+    stories by their slugs (this process's stories are not the build's), without the manifest
+    (the build has it)."""
+    page = review()
+    undated, duplicates = (tuple(story.slug for story in stories) for stories in (page.undated, page.duplicates))
+    return fingerprints.term_tokens(), replaced(page, undated=(), duplicates=(), manifest={}), undated, duplicates
 
 
 #: the terms' tokens are worked out beside the build when the terms list this many stories in all

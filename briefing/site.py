@@ -227,9 +227,8 @@ def plan_site(
     exports = {**export_files(ordered, terms), **search_files(listed, {k: terms.get(k, ()) for k, _ in SEARCH_FILTERS})}
     pages += [Page(name, name, "", {"inputs": inputs}, make=make) for name, (make, inputs) in exports.items()]
     pages.append(page("404.html", "404.html", **common))
-    if review is not None:  # for editors: not linked from the readers' pages, not in the sitemap
-        pages.append(page("review/", "review.html", review=review, **common))
-        pages.append(Page(MANIFEST, MANIFEST, "", {}, manifest_json(review.manifest)))
+    if review is not None:
+        pages += review_pages(review, info)
     pages.append(
         page(
             "sitemap.xml",
@@ -239,6 +238,16 @@ def plan_site(
         )
     )
     return pages
+
+
+def review_pages(review: ReviewPage, info: SiteInfo) -> list[Page]:
+    """The editors' review page and the story manifest beside it: not linked from the readers'
+    pages, not in the sitemap (plan_site adds them when it is given the review; a build that
+    works the review out beside its planning adds them after)."""
+    return [
+        page("review/", "review.html", review=review, site=info, taxonomies=TAXONOMIES),
+        Page(MANIFEST, MANIFEST, "", {}, manifest_json(review.manifest)),
+    ]
 
 
 def manifest_json(manifest: Mapping[str, str]) -> str:

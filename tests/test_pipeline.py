@@ -197,15 +197,21 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_two_builds_are_byte_identical_and_parallel_matches_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import publish
+    from briefing import content, publish
 
-    monkeypatch.setattr(publish, "MIN_PARALLEL_PAGES", 10)  # render the samples' pages in two processes too
+    # with two jobs, every stage that can work in other processes does, however little it has to do
+    monkeypatch.setattr(publish, "MIN_PARALLEL_PAGES", 10)  # the pages rendered in two processes
+    monkeypatch.setattr(content, "MIN_PARALLEL_FILES", 1)  # the story files written parsed in two
+    monkeypatch.setattr(pipeline, "MIN_PARALLEL_PAIRS", 1)  # the copies' pairs compared in two
+    monkeypatch.setattr(pipeline, "MIN_TERM_STORIES_BESIDE", 0)  # the terms and the review worked out beside
     for name, jobs in (("a", "1"), ("b", "1"), ("c", "2")):
         shutil.copytree(SAMPLE_SEEDS, tmp_path / name / "seeds")
         monkeypatch.chdir(tmp_path / name)
         assert run_build(tmp_path / name, "--quiet", "--jobs", jobs) == 0
     trees = [{k: v for k, v in tree_hash(tmp_path / name).items() if not k.startswith(".cache/")} for name in "abc"]
     assert trees[0] == trees[1] == trees[2]
+    review = (tmp_path / "c" / "site" / "review" / "index.html").read_text(encoding="utf-8")
+    assert "is a copy of" in review  # the review's stories, sent back by their slugs, are shown
 
 
 def test_jobs_default_to_the_usable_cores() -> None:
