@@ -248,6 +248,9 @@ class Finisher(Protocol):
         """These pages are in the tree now (called once before any is rendered, with none: the
         unchanged ones are in place by then); start making what they complete."""
 
+    def poll(self, tree: Tree) -> None:
+        """Put what is made by now in the tree (called as the other pages are rendered)."""
+
     def finish(self, tree: Tree) -> None:
         """Put what was made in the tree."""
 
@@ -365,11 +368,14 @@ def write_site(
             tree.record(made_path, key, made)
             if finisher is not None:
                 finisher.made(tree, [made_path])
+                finisher.poll(tree)
         later = _todo((page for page in pages if page.output_path not in order), fingerprints, tree)
         if progress is not None:
             progress.extend(len(later))
         for made_path, key, made in render(later, progress=progress):
             tree.record(made_path, key, made)
+            if finisher is not None:
+                finisher.poll(tree)
         _place_static(tree, static_dir)
         if finisher is not None:
             finisher.finish(tree)

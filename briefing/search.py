@@ -107,6 +107,7 @@ class Indexing:
         self._command: list[str] = []  # how to start Pagefind, found when the first shard starts
         self._missing: list[int] = []  # per run, how many of its pages are not in the tree yet
         self._run_of: dict[str, int] = {}  # each page not in the tree yet: the place of its run
+        self._collected = 0  # the runs whose files are in the tree: the first so many
 
     def needs(self, tree: Tree) -> list[str]:
         """Put the unchanged shards' files in place; the pages the others are made from, shard by shard."""
@@ -154,20 +155,40 @@ class Indexing:
         site = _search_pages(tree, entries, work / "site", kept)
         self._started[place] = self._pool.submit(_index_shard, site, work / "index", command=self._command)
 
+    def poll(self, tree: Tree) -> None:
+        """Put in the tree what the runs done by now made, while the other pages are rendered
+        (all at the end, the files of a build from nothing's 16 shards took it 2 to 3 s more)."""
+        self._collect(tree, wait=False)
+
     def finish(self, tree: Tree) -> None:
         """Wait for the runs and put what they made in the tree (a failed run: a warning, and no files)."""
         try:
-            for place, run in enumerate(self._runs):
-                if place not in self._started:  # a page of it was never made: its run says which
-                    self._start(tree, place)
-                output, diagnostics = self._started[place].result()
-                self.diagnostics.extend(diagnostics)
-                if not diagnostics:
-                    for file in sorted(_files(output)):
-                        relative = file.relative_to(output).as_posix()
-                        tree.write(f"{SEARCH_FOLDER}/{run.number}/{relative}", run.key, file.read_bytes())
+            self._collect(tree, wait=True)
         finally:
             self.close()
+
+    def _collect(self, tree: Tree, *, wait: bool) -> None:
+        """Put what the runs made in the tree, run by run in their order, from the first not put
+        yet: until one is not done yet, or, with `wait`, all of them."""
+        while self._collected < len(self._runs):
+            place = self._collected
+            if place not in self._started:
+                if not wait:
+                    return
+                self._start(tree, place)  # a page of it was never made: its run says which
+            started = self._started[place]
+            if not wait and not started.done():
+                return
+            run = self._runs[place]
+            output, diagnostics = started.result()
+            self.diagnostics.extend(diagnostics)
+            if not diagnostics:
+                for file in sorted(_files(output)):
+                    relative = file.relative_to(output).as_posix()
+                    tree.write(f"{SEARCH_FOLDER}/{run.number}/{relative}", run.key, file.read_bytes())
+            if self._scratch is not None:  # its pages and index, in memory: not needed any more
+                shutil.rmtree(Path(self._scratch.name) / str(run.number), ignore_errors=True)
+            self._collected += 1
 
     def close(self) -> None:
         """Wait for any run still going and remove the scratch folder (also when the build failed)."""

@@ -260,6 +260,7 @@ def test_each_shard_is_indexed_as_soon_as_its_pages_are_in_the_tree(
     def index_shard(site: Path, output: Path, **_: object) -> tuple[Path, list[Diagnostic]]:
         indexed.append(sorted(path.relative_to(site).as_posix() for path in site.rglob("index.html")))
         output.mkdir(parents=True)
+        (output / "pagefind.js").write_text(f"// shard of {len(indexed[-1])} pages\n", encoding="utf-8")
         return output, []
 
     monkeypatch.setattr(search, "_index_shard", index_shard)
@@ -274,9 +275,16 @@ def test_each_shard_is_indexed_as_soon_as_its_pages_are_in_the_tree(
     indexing.made(tree, shards[0][1:])
     indexing._started[0].result()
     assert indexed == [shards[0]] and 1 not in indexing._started  # the second shard's pages are not made yet
+    indexing.poll(tree)  # as the other pages are rendered: the first shard's files join the tree
+    assert [path for path in tree.made if path.startswith("pagefind/")] == ["pagefind/0/pagefind.js"]
+    assert indexing._scratch is not None and not (Path(indexing._scratch.name) / "0").exists()  # nor kept in memory
     indexing.made(tree, shards[1])
     indexing.finish(tree)
     assert indexed == [shards[0], shards[1]]
+    assert sorted(path for path in tree.made if path.startswith("pagefind/")) == [
+        "pagefind/0/pagefind.js",
+        "pagefind/1/pagefind.js",
+    ]
 
 
 def test_a_rebuild_cuts_again_only_the_pages_whose_search_entries_changed(
