@@ -7,13 +7,13 @@ each story either as it was or as it is meant to be.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 from briefing.cache import StatusMemo, Store
@@ -21,7 +21,7 @@ from briefing.errors import ContentError, Diagnostic
 from briefing.folders import create_file, named_files, write_and_close
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle, replaced, text_digest
-from briefing.workers import can_fork, forked_pool
+from briefing.workers import can_fork, sliced_beside
 
 #: the seed a broken story file names, so that its seed is not made into a second story
 _SEED_LINE = re.compile(r"^seed:\s*['\"]?(?P<seed>[^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
@@ -133,10 +133,8 @@ def _read(
             with contextlib.suppress(OSError):
                 memo.known(path)
     if jobs > 1 and len(files) >= MIN_PARALLEL_FILES and can_fork():
-        size = -(-len(files) // (jobs * 4))
-        chunks = [files[i : i + size] for i in range(0, len(files), size)]
-        with forked_pool(jobs) as pool:
-            read = [pair for chunk in pool.map(_load_files, chunks, repeat(cache)) for pair in chunk]
+        with sliced_beside(jobs, files, functools.partial(_load_files, cache=cache), slices=jobs * 4) as loaded:
+            read = loaded()
     else:
         read = _load_files(files, cache)
     if memo is not None:
@@ -182,16 +180,15 @@ def reload_content(
     written = written or {}
     files = [(path, f"{shown_dir}/{name}") for name, path in named if path not in written]
     loaded = dict(zip((path for path, _ in files), _read(files, cache, memo, jobs), strict=True))
-    for _, path in named:
+    for name, path in named:
         if path in written:
             file, notes, digest = written[path]
             if memo is not None:
                 with contextlib.suppress(OSError):
                     memo.known(path)  # its status, as written
                     memo.remember(path, (file, notes), digest)  # trusted once settled with these bytes
-            loaded[path] = file, notes
-    for name, path in named:
-        file, notes = loaded[path]
+        else:
+            file, notes = loaded[path]
         kept[name] = file
         diagnostics.extend(notes)
     return Content(tuple(kept[name] for name in sorted(kept)), tuple(diagnostics))
@@ -218,37 +215,22 @@ def parsed_beside(
         for path, text in files
         for name in (path.relative_to(content_dir).as_posix(),)
     ]
+    paths = [path for path, _, _ in named]
     if jobs < 2 or len(named) < MIN_PARALLEL_FILES or not can_fork():
-        yield lambda: dict(zip((path for path, _, _ in named), map(_read_text, named), strict=True))
+        yield lambda: dict(zip(paths, _read_texts(named), strict=True))
         return
-    size = -(-len(named) // (jobs * 4))
-    with forked_pool(jobs, _hold_texts, (named,)) as pool:
-        parts = [pool.submit(_read_texts, start, start + size) for start in range(0, len(named), size)]
-
-        def parsed() -> dict[str, Read]:
-            made = [read for part in parts for read in part.result()]
-            return dict(zip((path for path, _, _ in named), made, strict=True))
-
-        yield parsed
+    with sliced_beside(jobs, named, _read_texts, slices=jobs * 4) as made:
+        yield lambda: dict(zip(paths, made(), strict=True))
 
 
-def _read_text(file: tuple[str, str, str]) -> Read:
-    """What reading a story file (path, name shown) that holds a text will give."""
-    path, shown, text = file
-    loaded = _parsed(path, shown, text)
-    return loaded[0], loaded[1], hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _read_texts(files: Sequence[tuple[str, str, str]]) -> list[Read]:
+    """What reading story files (path, name shown) that hold these texts will give."""
+    return [_read_text(path, shown, text) for path, shown, text in files]
 
 
-#: the files parsed_beside's processes make: set in each as it starts (forked: not pickled)
-_TEXTS: list[Sequence[tuple[str, str, str]]] = []
-
-
-def _hold_texts(files: Sequence[tuple[str, str, str]]) -> None:
-    _TEXTS.append(files)
-
-
-def _read_texts(start: int, end: int) -> list[Read]:
-    return [_read_text(file) for file in _TEXTS[-1][start:end]]
+def _read_text(path: str, shown: str, text: str) -> Read:
+    file, notes = _parsed(path, shown, text)
+    return file, notes, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _name_in(content_dir: Path, prefix: str, file: ContentFile) -> str:

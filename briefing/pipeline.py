@@ -11,7 +11,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ from briefing.search import Indexing, plan_shards, story_path
 from briefing.site import Page, SiteInfo, plan_site, review_pages
 from briefing.tally import sweep_when_grown
 from briefing.taxonomy import Term, all_terms, canonical_stories
-from briefing.workers import beside, can_fork, collector_held, collector_released, forked_pool
+from briefing.workers import beside, can_fork, collector_held, collector_released, forked_pool, sliced_beside
 
 logger = logging.getLogger(__name__)
 #: hex digits of a story's digest in the review manifest
@@ -308,23 +307,8 @@ def _compared(prints: Sequence[Fingerprint], pairs: Sequence[tuple[int, int]], *
     build from nothing compares a hundred thousand pairs: 3.5 s, while the build waits)."""
     if jobs < 2 or len(pairs) < MIN_PARALLEL_PAIRS or not can_fork():
         return compared(prints, pairs)
-    size = -(-len(pairs) // jobs)
-    with forked_pool(jobs, _hold_pairs, (prints, pairs)) as pool:
-        runs = pool.map(_compare_run, range(0, len(pairs), size), repeat(size))
-        return [verdict for run in runs for verdict in run]
-
-
-#: what the processes _compared forked compare: set in each as it starts (forked: not pickled)
-_PAIRS: list[tuple[Sequence[Fingerprint], Sequence[tuple[int, int]]]] = []
-
-
-def _hold_pairs(prints: Sequence[Fingerprint], pairs: Sequence[tuple[int, int]]) -> None:
-    _PAIRS.append((prints, pairs))
-
-
-def _compare_run(start: int, size: int) -> list[bool]:
-    prints, pairs = _PAIRS[-1]
-    return compared(prints, pairs[start : start + size])
+    with sliced_beside(jobs, pairs, functools.partial(compared, prints), slices=jobs) as verdicts:
+        return verdicts()
 
 
 def reread(seeds: Path, article: RawArticle) -> RawArticle | None:
@@ -642,8 +626,7 @@ def plan_build(
     )
     previous = read_manifest(config.out)
     manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-    review = functools.partial(review_context, stories, drafts, manifest, previous)
-    with planned_beside(fingerprints, review, stories, manifest, jobs=config.jobs) as reviewed:
+    with planned_beside(fingerprints, stories, drafts, manifest, previous, jobs=config.jobs) as reviewed:
         shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
         plan = plan_site(stories, terms, info, search_shards=tuple(shards))
         entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
@@ -658,20 +641,22 @@ def plan_build(
 @contextlib.contextmanager
 def planned_beside(
     fingerprints: Fingerprints,
-    review: Callable[[], ReviewPage],
     stories: Sequence[Story],
+    drafts: Sequence[Draft],
     manifest: dict[str, str],
+    previous: dict[str, str] | None,
     *,
     jobs: int,
 ) -> Iterator[Callable[[], ReviewPage]]:
-    """Work out the terms' tokens for the fingerprints, and the review page (of these stories
-    and this manifest), in a forked process while this one plans the other pages (each most of
-    a second at 20,000 stories, on a second core); what is given waits for them, gives the
-    tokens to the fingerprints and the review.
+    """Work out the terms' tokens for the fingerprints, and the review page (review_context),
+    in a forked process while this one plans the other pages (each most of a second at 20,000
+    stories, on a second core); what is given waits for them, gives the tokens to the
+    fingerprints and the review.
 
     With one job or no fork, each term's tokens are worked out when a page first shows it, and
     the review when it is asked for.
     """
+    review = functools.partial(review_context, stories, drafts, manifest, previous)
     if jobs < 2 or not can_fork() or fingerprints.term_stories() < MIN_TERM_STORIES_BESIDE:
         yield review
         return

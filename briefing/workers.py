@@ -14,11 +14,13 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar, cast
 
 _T = TypeVar("_T")
+_I = TypeVar("_I")
+_R = TypeVar("_R")
 
 
 def can_fork() -> bool:
@@ -53,6 +55,33 @@ def beside(work: Callable[[], _T]) -> Iterator[Callable[[], _T]]:
             return cast(_T, started.result())  # the work's own result
 
         yield result
+
+
+@contextlib.contextmanager
+def sliced_beside(
+    jobs: int, items: Sequence[_I], work: Callable[[Sequence[_I]], list[_R]], *, slices: int
+) -> Iterator[Callable[[], list[_R]]]:
+    """Do some work on items, cut into about `slices` runs, in `jobs` forked processes while this
+    one goes on; what is given waits for them and gives their results joined, in the items'
+    order. The items and the work reach the processes by the fork: only the runs' bounds and
+    their results are pickled."""
+    size = max(1, -(-len(items) // slices))
+    with forked_pool(jobs, _hold_slices, (items, work)) as pool:
+        parts = [pool.submit(_do_slice, start, start + size) for start in range(0, len(items), size)]
+        yield lambda: [result for part in parts for result in part.result()]
+
+
+#: the items and the work of a process `sliced_beside` forked (set in that process only, as it starts)
+_SLICED: list[tuple[Sequence[Any], Callable[[Sequence[Any]], list[Any]]]] = []
+
+
+def _hold_slices(items: Sequence[Any], work: Callable[[Sequence[Any]], list[Any]]) -> None:
+    _SLICED.append((items, work))
+
+
+def _do_slice(start: int, end: int) -> list[Any]:
+    items, work = _SLICED[-1]
+    return work(items[start:end])
 
 
 #: the work a process `beside` forked does (set in that process only, as it starts)

@@ -300,7 +300,7 @@ def test_story_files_are_made_from_the_texts_written_as_reading_them_back_makes_
     with parsed_beside(texts, content, "content", jobs=jobs) as parsed:  # in processes with 2 jobs
         write_texts_atomic(texts)
         made = parsed()
-    read = load_content(content, "content")
+    read = load_content(content, "content", jobs=jobs)  # read back in processes too, with 2 jobs
     assert len(read.files) == len(made) == len(texts)
     for file in read.files:
         notes = [diagnostic for diagnostic in read.diagnostics if diagnostic.path == file.shown_as]
