@@ -85,6 +85,12 @@ def snapshot(folders: Sequence[Path]) -> dict[str, tuple[int, int]]:
     return state
 
 
+#: the watcher wakes up this often when nothing changes (ms); its first wake-up compares the
+#: folders with how they were when the preview started: a change made before the watcher was
+#: armed raises no event (a seed saved just after `serve` started was missed)
+WAKE_MS = 1000
+
+
 def serve(
     site: Path, port: int, watched: Sequence[Path], rebuild: Callable[[], None], stop: threading.Event | None = None
 ) -> None:
@@ -92,13 +98,19 @@ def serve(
     preview = _Preview()
     handler = type("Handler", (_Handler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(site)))
+    seen = snapshot(watched)  # before the server answers: what changes once it does is after it
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen = snapshot(watched)
     try:
         folders = [str(folder) for folder in watched if folder.is_dir()]
-        for _ in watchfiles.watch(*folders, stop_event=stop, debounce=300, raise_interrupt=False):
+        armed = False  # the watcher sees every change from its first wake-up on
+        for changes in watchfiles.watch(
+            *folders, stop_event=stop, debounce=300, raise_interrupt=False, rust_timeout=WAKE_MS, yield_on_timeout=True
+        ):
+            if not changes and armed:
+                continue  # a quiet spell
+            armed = True  # a change made before the watcher was armed was not seen: the snapshot tells
             if snapshot(watched) == seen:
-                continue  # the build's own writes to content/
+                continue  # the build's own writes to content/, or nothing yet
             rebuild()
             preview.build += 1
             seen = snapshot(watched)

@@ -8,6 +8,10 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
+import watchfiles
 
 from briefing import preview
 from tests.conftest import run_build
@@ -63,6 +67,38 @@ def test_a_changed_seed_is_rebuilt_and_pages_reload(tmp_path: Path) -> None:
         assert "Tuesday" in story
         time.sleep(1.5)  # the build's own writes to content/ start no second build
         assert builds == [0]
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_a_seed_changed_before_the_watcher_is_armed_is_rebuilt_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "seeds").mkdir()
+    seed = tmp_path / "seeds" / "a.txt"
+    seed.write_text(ARTICLE, encoding="utf-8")
+    assert run_build(tmp_path, "--quiet") == 0
+    watch = watchfiles.watch
+
+    def late_watch(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - watchfiles.watch's own
+        seed.write_text(ARTICLE.replace("Monday", "Tuesday"), encoding="utf-8")  # no event will tell
+        return watch(*args, **kwargs)
+
+    monkeypatch.setattr(preview.watchfiles, "watch", late_watch)
+    builds: list[int] = []
+    stop = threading.Event()
+    watched = (tmp_path / "seeds", tmp_path / "content")
+
+    def rebuild() -> None:
+        builds.append(run_build(tmp_path, "--quiet"))
+
+    thread = threading.Thread(target=preview.serve, args=(tmp_path / "site", _free_port(), watched, rebuild, stop))
+    thread.start()
+    try:
+        assert _until(lambda: builds == [0])
+        assert "Tuesday" in next((tmp_path / "content").glob("*.md")).read_text(encoding="utf-8")
     finally:
         stop.set()
         thread.join(timeout=10)
