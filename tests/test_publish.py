@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import gc
 import hashlib
 import io
@@ -24,7 +25,7 @@ from briefing.cache import FileDigests, StatusMemo, Store, code_version, keep
 from briefing.fingerprint import story_digests
 from briefing.model import TAXONOMIES, Story
 from briefing.progress import Progress
-from briefing.publish import Tree, has_record, read_record, write_record
+from briefing.publish import SpareCopy, Tree, has_record, read_record, write_record
 from briefing.review import REVIEW_ROWS, review_context
 from briefing.site import Page, PageUrls, TermLinks
 from briefing.taxonomy import Term
@@ -355,22 +356,77 @@ def test_a_build_gives_the_garbage_collector_back(project: Path) -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
-def test_the_build_after_one_from_nothing_copies_the_site_by_links_beside_its_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def spy_on_copies(monkeypatch: pytest.MonkeyPatch) -> list[SpareCopy | None]:
+    """What each build's start_spare returns, from now on (None: it did not copy the site)."""
     from briefing import pipeline, publish
 
-    started: list[publish.SpareCopy | None] = []
+    started: list[SpareCopy | None] = []
 
-    def spy(out_dir: Path, cache: Path) -> publish.SpareCopy | None:
+    def spy(out_dir: Path, cache: Path) -> SpareCopy | None:
         started.append(publish.start_spare(out_dir, cache))
         return started[-1]
 
     monkeypatch.setattr(pipeline, "start_spare", spy)
+    return started
+
+
+def test_a_build_from_nothing_leaves_a_spare_folder_of_links_to_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = spy_on_copies(monkeypatch)
     monkeypatch.chdir(tmp_path)
     shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
     assert run_build(tmp_path, "--quiet") == 0
-    assert started == [None] and not (tmp_path / ".site.new").exists()  # nothing to copy yet
+    assert started == [None] and not (tmp_path / ".site.twin").exists()
+    built = files(tmp_path / "site")
+    assert files(tmp_path / ".site.new") == built  # the very same files, by hard links
+    assert read_record(tmp_path / ".cache", tmp_path / ".site.new") == read_record(
+        tmp_path / ".cache", tmp_path / "site"
+    )
+    (tmp_path / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert started[-1] is None  # the spare is trusted: brought up to date, not copied
+    after = files(tmp_path / "site")
+    untouched = [path for path in after if path in built and after[path][0] == built[path][0]]
+    assert untouched and all(after[path][1:] == built[path][1:] for path in untouched)
+    assert files(tmp_path / ".site.new") == built  # the first site, whole, is the spare now
+    assert "heartseed" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_twin_a_link_failed_for_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = os.link
+
+    def failing(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if ".site.twin" in os.fspath(target) and os.fspath(target).endswith("feed.xml"):
+            raise OSError(errno.EMLINK, "too many links")
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", failing)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert (tmp_path / "site" / "feed.xml").is_file()
+    assert not (tmp_path / ".site.new").exists() and not (tmp_path / ".site.twin").exists()
+
+
+def test_a_twin_a_killed_build_left_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    (tmp_path / ".site.twin" / "stories").mkdir(parents=True)
+    (tmp_path / ".site.twin" / "stray.html").write_text("half a twin", encoding="utf-8")
+    assert run_build(tmp_path, "--quiet") == 0
+    assert not (tmp_path / ".site.twin").exists() and not (tmp_path / ".site.new" / "stray.html").exists()
+    assert files(tmp_path / ".site.new") == files(tmp_path / "site")
+
+
+def test_without_a_spare_folder_the_build_copies_the_site_by_links_beside_its_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = spy_on_copies(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    assert run_build(tmp_path, "--quiet") == 0
+    shutil.rmtree(tmp_path / ".site.new")  # as after a build whose old site was not worth keeping
     before = files(tmp_path / "site")
     (tmp_path / ".site.copying").mkdir()  # a copy a killed build left
     (tmp_path / ".site.copying" / "stray.html").write_text("half a copy", encoding="utf-8")
@@ -596,7 +652,6 @@ def test_a_page_of_an_entity_s_stories_is_fingerprinted_as_its_stories_are() -> 
 def test_after_a_build_that_changed_most_files_the_next_copies_the_site_beside_its_work(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import pipeline, publish
 
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
@@ -604,13 +659,7 @@ def test_after_a_build_that_changed_most_files_the_next_copies_the_site_beside_i
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- a new look -->\n</body>"), "utf-8")
     assert run_build(project, "--quiet", "--templates", str(templates)) == 0  # every page rendered again
     assert read_record(project / ".cache", project / ".site.new") is None  # the old site: not worth bringing up to date
-    started: list[publish.SpareCopy | None] = []
-
-    def spy(out_dir: Path, cache: Path) -> publish.SpareCopy | None:
-        started.append(publish.start_spare(out_dir, cache))
-        return started[-1]
-
-    monkeypatch.setattr(pipeline, "start_spare", spy)
+    started = spy_on_copies(monkeypatch)
     (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
     assert run_build(project, "--quiet", "--templates", str(templates)) == 0
     copy = started[-1]
