@@ -41,7 +41,7 @@ from briefing.errors import error
 from briefing.fingerprint import Fingerprints, digest
 from briefing.folders import create_file, write_and_close
 from briefing.progress import Progress
-from briefing.render import make_environment, render_page
+from briefing.render import compiled_folder, make_environment, render_page
 from briefing.site import Page
 from briefing.workers import can_fork, forked_pool
 
@@ -388,7 +388,13 @@ def write_site(
     try:
         first = finisher.needs(tree) if finisher is not None else []
         render = functools.partial(
-            render_all, templates=templates, tree=tree, jobs=jobs, bodies=bodies, known=fingerprints.stories
+            render_all,
+            templates=templates,
+            tree=tree,
+            jobs=jobs,
+            bodies=bodies,
+            known=fingerprints.stories,
+            compiled=compiled_folder(cache),
         )
         # the pages the finisher reads, fingerprinted and rendered first and in its order, each
         # handed to it once in the tree, so that it works while the others are rendered (the
@@ -566,22 +572,23 @@ def render_all(
     jobs: int,
     bodies: Store | None,
     known: Mapping[int, str] | None = None,
+    compiled: Path | None = None,
     progress: Progress | None = None,
 ) -> Iterator[tuple[str, str, str]]:
     """Render (page, fingerprint) pairs into a folder, split across processes with --jobs
-    (`known`: the stories' digests, by id, for the tallies: see make_environment).
+    (`known`, the stories' digests by id for the tallies, and `compiled`: see make_environment).
 
     Yields (path, fingerprint, digest of the bytes) per page as each is in the folder: in the
     pages' order in this process, chunk by chunk as the workers finish them in parallel.
     """
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or not can_fork():
-        env = make_environment(templates, bodies=bodies, known=known)
+        env = make_environment(templates, bodies=bodies, known=known, compiled=compiled)
         for page, key in pages:
             yield _render_one(env, page, key, tree)
             if progress is not None:
                 progress.advance()
         return
-    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known)
+    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known, compiled=compiled)
     try:
         size = max(1, min(CHUNK_PAGES, -(-len(pages) // (jobs * TASKS_PER_WORKER))))
         bounds = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
@@ -603,7 +610,9 @@ def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, s
 def _start_renderer() -> None:
     """A render worker's one Jinja environment, for all the chunks of pages it is given: it
     compiles the templates, and renders each story's list item and feed entry, once."""
-    _RENDER["env"] = make_environment(_RENDER["templates"], bodies=_RENDER["bodies"], known=_RENDER["known"])
+    _RENDER["env"] = make_environment(
+        _RENDER["templates"], bodies=_RENDER["bodies"], known=_RENDER["known"], compiled=_RENDER["compiled"]
+    )
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from bench.generate import article
 from briefing.frontmatter import split_front_matter
-from briefing.render import library_markdown_to_html, markdown_to_html, plain_markdown_to_html
+from briefing.render import (
+    compiled_folder,
+    library_markdown_to_html,
+    make_environment,
+    markdown_to_html,
+    plain_markdown_to_html,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,3 +139,23 @@ def test_fast_path_matches_the_library_on_any_printable_text(blocks: list[str]) 
 def test_a_top_level_heading_in_a_body_is_demoted_below_the_page_title() -> None:
     html = markdown_to_html("# Results\n\nThe trial met its goal.")
     assert "<h2>Results</h2>" in html and "<h1>" not in html
+
+
+def test_templates_compiled_by_one_build_are_loaded_by_the_next_until_their_text_changes(tmp_path: Path) -> None:
+    templates, cache = tmp_path / "templates", tmp_path / ".cache"
+    templates.mkdir()
+    (templates / "page.html").write_text("{{ name }} one", encoding="utf-8")
+    (cache / "templates" / "an-older-version").mkdir(parents=True)
+    compiled = compiled_folder(cache)
+    assert [path.name for path in (cache / "templates").iterdir()] == [compiled.name]  # the older one removed
+    assert make_environment(templates, compiled=compiled).get_template("page.html").render(name="A") == "A one"
+    assert list(compiled.iterdir())
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    loaded = make_environment(templates, compiled=compiled_folder(cache))
+    loaded.compile = never  # type: ignore[method-assign]
+    assert loaded.get_template("page.html").render(name="B") == "B one"
+    (templates / "page.html").write_text("{{ name }} two", encoding="utf-8")
+    assert make_environment(templates, compiled=compiled).get_template("page.html").render(name="C") == "C two"
