@@ -158,8 +158,9 @@ class Tree:
 
     def _link_twin(self, target: Path, path: str) -> None:
         """Hard-link a file just put in the folder into the twin, if there is one (`path` is
-        safe: safe_join made `target` from it). A link that fails marks the twin broken: it is
-        then not kept (twin_kept), as the render workers cannot say so otherwise."""
+        safe: safe_join made `target` from it). A link that fails marks the twin broken, with a
+        file in it: the render workers have no other way to say so, and a broken twin is not
+        kept (_keep_twin)."""
         if self.twin is None:
             return
         copy = os.path.join(self.twin, path)
@@ -170,7 +171,7 @@ class Tree:
                 self._twin_folders.add(folder)
             try:
                 os.link(target, copy)
-            except FileExistsError:  # put twice in one build: the twin has the first
+            except FileExistsError:  # put twice in one build: the twin takes the last
                 os.unlink(copy)
                 os.link(target, copy)
         except OSError:
@@ -435,6 +436,7 @@ def write_site(
 
 
 def twin_folder(out_dir: Path) -> Path:
+    """Where a build from nothing makes the next build's spare folder (see _start_twin)."""
     return out_dir.with_name(f".{out_dir.name}.twin")
 
 
