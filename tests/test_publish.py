@@ -370,13 +370,20 @@ def spy_on_copies(monkeypatch: pytest.MonkeyPatch) -> list[SpareCopy | None]:
     return started
 
 
-def test_a_build_from_nothing_leaves_a_spare_folder_of_links_to_its_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def samples_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[SpareCopy | None]:
+    """The samples built from nothing in tmp_path (its .cache/ there); what each build's
+    start_spare returns, from that build on."""
     started = spy_on_copies(monkeypatch)
     monkeypatch.chdir(tmp_path)
     shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
     assert run_build(tmp_path, "--quiet") == 0
+    return started
+
+
+def test_a_build_from_nothing_leaves_a_spare_folder_of_links_to_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = samples_built(tmp_path, monkeypatch)
     assert started == [None] and not (tmp_path / ".site.twin").exists()
     built = files(tmp_path / "site")
     assert files(tmp_path / ".site.new") == built  # the very same files, by hard links
@@ -422,10 +429,7 @@ def test_a_twin_a_killed_build_left_is_removed(tmp_path: Path, monkeypatch: pyte
 def test_without_a_spare_folder_the_build_copies_the_site_by_links_beside_its_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started = spy_on_copies(monkeypatch)
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
-    assert run_build(tmp_path, "--quiet") == 0
+    started = samples_built(tmp_path, monkeypatch)
     shutil.rmtree(tmp_path / ".site.new")  # as after a build whose old site was not worth keeping
     before = files(tmp_path / "site")
     (tmp_path / ".site.copying").mkdir()  # a copy a killed build left
