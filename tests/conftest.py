@@ -16,6 +16,14 @@ SHARED = ROOT.parent / "shared"
 SAMPLE_SEEDS = ROOT / "seeds"
 
 
+@pytest.fixture(autouse=True)
+def own_working_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in an empty folder of its own: a build keeps its caches in the working
+    folder's .cache/, which must be neither the repository's (a user's clone) nor another
+    test's. A test that wants the caches in its project changes to it."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def make_files(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write a small tree of files (text is dedented), return the root."""
     for name, content in files.items():
@@ -57,7 +65,9 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of the project's sample seeds, shared by the tests that only read it."""
     project = tmp_path_factory.mktemp("samples")
     shutil.copytree(SAMPLE_SEEDS, project / "seeds")
-    assert run_build(project, "--quiet") == 0
+    with pytest.MonkeyPatch.context() as patch:  # made before any test's own folder
+        patch.chdir(project)  # its .cache/ in the project, as a user's is
+        assert run_build(project, "--quiet") == 0
     return project
 
 
