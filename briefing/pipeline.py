@@ -104,35 +104,47 @@ def load_rules() -> RuleSet:
     return parse_rules(*read_data("boilerplate.yaml"))
 
 
-def registry_text(config: Config) -> str:
-    """The site registry's text ("" without one): part of what the compose cache is keyed by."""
+@dataclass(frozen=True, slots=True)
+class SiteRegistryFile:
+    """content/registry.yaml, the editors' registry, as a build read it once: its text ("" where
+    there is none), which keys what the build keeps made with it (the entity index, what each
+    seed became), and what it says (None where there is none, or it is broken). Read once, an
+    editor's save in the middle of a build cannot key results made with the text before it."""
+
+    text: str
+    registry: Registry | None
+
+
+def read_site_registry(config: Config, report: Report) -> SiteRegistryFile:
+    """Read content/registry.yaml, if there is one; its problems go in the report."""
     path = config.content / SITE_REGISTRY
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return SiteRegistryFile("", None)
+    except (OSError, UnicodeDecodeError) as exc:
+        report.diagnostics.append(Diagnostic(path.as_posix(), None, f"cannot read: {exc}"))
+        return SiteRegistryFile("", None)
+    try:
+        return SiteRegistryFile(text, parse_site_registry(text, path.as_posix()))
+    except ContentError as exc:
+        report.diagnostics.append(exc.diagnostic)
+        return SiteRegistryFile(text, None)
 
 
 def load_site_registry(config: Config, report: Report) -> Registry | None:
-    """Read content/registry.yaml, the editors' registry, if there is one."""
-    path = config.content / SITE_REGISTRY
-    if not path.exists():
-        return None
-    try:
-        return parse_site_registry(path.read_text(encoding="utf-8"), path.as_posix())
-    except ContentError as exc:
-        report.diagnostics.append(exc.diagnostic)
-        return None
+    """What content/registry.yaml says, if there is one (see read_site_registry)."""
+    return read_site_registry(config, report).registry
 
 
-def entity_index(config: Config, site_registry: Registry | None) -> EntityIndex:
+def entity_index(config: Config, site: SiteRegistryFile) -> EntityIndex:
     """The entity index, kept in .cache/ between builds: made from the shipped data and the site
     registry only when they or the code changed (it took a quarter second a build)."""
-    path = index_path(config.cache, registry_text(config))
+    path = index_path(config.cache, site.text)
     kept = read_kept(path)
     if isinstance(kept, EntityIndex):
         return kept
-    index = load_index(site_registry)
+    index = load_index(site.registry)
     keep(path, index)
     return index
 
@@ -143,18 +155,21 @@ def ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Dra
     Returns the drafts, each with the slug its story has in content/ (for the review page),
     and content/ as it is now.
     """
-    drafts, content, memo = _ingest(config, report, index)
+    drafts, content, memo = _ingest(config, report, index, read_site_registry(config, report).text)
     memo.save()
     return drafts, content
 
 
-def _ingest(config: Config, report: Report, index: EntityIndex) -> tuple[list[Draft], Content, StatusMemo[Any]]:
-    """`ingest`, and the memory of content/ it has brought up to date, not yet saved (see build)."""
+def _ingest(
+    config: Config, report: Report, index: EntityIndex, registry_text: str
+) -> tuple[list[Draft], Content, StatusMemo[Any]]:
+    """`ingest`, and the memory of content/ it has brought up to date, not yet saved (see build);
+    `registry_text` is the site registry's, as the index was made from (SiteRegistryFile)."""
     rules = load_rules()
     # seed order, whatever order the folder listing gave: slugs and copies must not depend on it
     seeds = sorted(discover_named(config.seeds), key=operator.itemgetter(0))
     report.seeds = len(seeds)
-    cache = compose_store(config.cache, registry_text(config))
+    cache = compose_store(config.cache, registry_text)
     digests = FileDigests(seed_digests_path(config.cache), file_digest)
     drafts, composed = compose_all(config, seeds, rules, index, report, cache=cache, digests=digests)
     digests.save()
@@ -503,10 +518,10 @@ def build(config: Config, *, info: SiteInfo) -> Report:
 def _build(config: Config, info: SiteInfo, copying: SpareCopy | None) -> Report:
     report = Report()
     with collector_held():  # a large archive's stories and pages: long-lived, acyclic
-        site_registry = load_site_registry(config, report)
+        site_registry = read_site_registry(config, report)
         index = entity_index(config, site_registry)
         kept = kept_digests(config.cache)  # before ingest reads or writes a story file
-        drafts, content, memo = _ingest(config, report, index)
+        drafts, content, memo = _ingest(config, report, index, site_registry.text)
         kept.confirm(memo.statuses())  # the files ingest wrote hold other stories than their kept digests' own
         plan = plan_build(config, report, info=info, drafts=drafts, content=content, registry=index.registry, kept=kept)
     progress = Progress("rendering", enabled=config.progress)

@@ -515,3 +515,46 @@ def test_drafts_read_back_light_are_given_out_whole(make_tree: MakeTree, monkeyp
         connection.commit()
     drafts, _ = pipeline.ingest(config, pipeline.Report(), index)
     assert [d.story for d in drafts] == fresh and composed == ["healios.txt"]
+
+
+def test_a_registry_saved_while_a_build_runs_is_read_once_and_the_next_build_uses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, fresh = tmp_path / "project", tmp_path / "fresh"
+    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+    monkeypatch.chdir(project)
+    registry = project / "content" / "registry.yaml"
+    saved = "companies:\n  Alvotech:\n    not_entity: true\n"
+    kept_digests = pipeline.kept_digests
+
+    def saving(cache: Path) -> object:  # after the build read the registry, before it composes the seeds
+        registry.parent.mkdir(exist_ok=True)
+        registry.write_text(saved, encoding="utf-8")
+        return kept_digests(cache)
+
+    monkeypatch.setattr(pipeline, "kept_digests", saving)
+    assert run_build(project, "--quiet") == 0
+    story = next(path for path in (project / "content").glob("*.md") if "Alvotech" in path.read_text("utf-8"))
+    assert "- Alvotech" in story.read_text(encoding="utf-8")  # made with the registry as it was read
+    monkeypatch.setattr(pipeline, "kept_digests", kept_digests)
+    assert run_build(project, "--quiet") == 0  # with the registry as saved
+    shutil.copytree(SAMPLE_SEEDS, fresh / "seeds")
+    (fresh / "content").mkdir()
+    (fresh / "content" / "registry.yaml").write_text(saved, encoding="utf-8")
+    monkeypatch.chdir(fresh)
+    assert run_build(fresh, "--quiet") == 0
+    assert "- Alvotech" not in (fresh / "content" / story.name).read_text(encoding="utf-8")
+    assert (project / "content" / story.name).read_text("utf-8") == (fresh / "content" / story.name).read_text("utf-8")
+
+
+def test_a_registry_that_cannot_be_read_is_one_error_and_the_build_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(SAMPLE_SEEDS, tmp_path / "seeds")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "registry.yaml").write_bytes(b"companies:\n  Caf\xe9 Bio: {}\n")  # Latin-1, not UTF-8
+    monkeypatch.chdir(tmp_path)
+    assert run_build(tmp_path, "--quiet") == 1
+    (message,) = [line for line in capsys.readouterr().err.splitlines() if "registry.yaml" in line]
+    assert message.startswith(f"{tmp_path / 'content' / 'registry.yaml'}:1: error: cannot read: ")
+    assert (tmp_path / "site" / "index.html").is_file() and len(list((tmp_path / "content").glob("*.md"))) == 16
