@@ -177,6 +177,7 @@ class Tree:
         except OSError:
             with contextlib.suppress(OSError):
                 os.close(create_file(self.twin / TWIN_BROKEN))
+            self.twin = None  # in this process: no more links into a twin that will not be kept
 
     def _make_way(self, path: str) -> Path:
         """Where a file goes, with its folder made and the old file its record says it holds
@@ -385,7 +386,7 @@ def write_site(
     spare = spare_folder(out_dir)
     recover(out_dir, spare)
     tree, live_data = _spare_tree(out_dir, spare, cache, copying)
-    tree.twin = _start_twin(out_dir, tree)
+    tree.twin = twin = _start_twin(out_dir, tree)
     try:
         first = finisher.needs(tree) if finisher is not None else []
         render = functools.partial(
@@ -428,8 +429,8 @@ def write_site(
     swap(spare, out_dir)
     made_data = pickle.dumps(tree.made, protocol=pickle.HIGHEST_PROTOCOL)
     write_record(cache, out_dir, tree.made, made_data)
-    if tree.twin is not None:
-        _keep_twin(tree.twin, spare, cache, tree.made, made_data)
+    if twin is not None:
+        _keep_twin(twin, spare, cache, tree.made, made_data)
     elif tree.live is not None and tree.live_held and not _mostly_changed(tree):  # the old site, now the spare
         write_record(cache, spare, tree.live_held, live_data)
     return Published(len(early) + len(later), tree.written, tree.linked, len(tree.made))
