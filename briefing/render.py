@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from briefing.cache import Store, code_version
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
+from briefing.model import Story
 from briefing.site import Page, stories_per_month
 from briefing.tally import Tally
 from briefing.taxonomy import companions_by_type
@@ -144,6 +145,7 @@ def make_environment(
     convert = functools.partial(markdown_to_html, converter=converter)
     env.filters["markdown"] = convert if bodies is None else functools.partial(_cached_markdown, bodies, convert)
     env.filters["long_date"] = long_date
+    env.globals["date_span"] = date_span
     env.filters["month_name"] = month_name
     env.globals["timeline_svg"] = timeline_svg
     env.globals["bar_chart"] = bar_chart
@@ -286,6 +288,22 @@ def long_date(value: datetime.date | None) -> str:
     if value is None:
         return "Undated"
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def date_span(stories: Sequence[Story]) -> str:
+    """The dates some stories (newest first) span, as an entity's older page is named: "3 March
+    2025 to 17 July 2025", one date, or "undated stories". (A template macro made it from the
+    stories with selectattr: a tenth of the time the entities' pages took to render.)
+
+    >>> date_span([])
+    'undated stories'
+    """
+    dated = [story.date for story in stories if story.date]
+    if not dated:
+        return "undated stories"
+    if dated[0] == dated[-1]:
+        return long_date(dated[0])
+    return f"{long_date(dated[-1])} to {long_date(dated[0])}"
 
 
 def month_name(key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 
 from bench.generate import article
 from briefing.frontmatter import split_front_matter
+from briefing.model import Story
 from briefing.render import (
     compiled_folder,
+    date_span,
     library_markdown_to_html,
     make_environment,
     markdown_to_html,
@@ -159,3 +162,15 @@ def test_templates_compiled_by_one_build_are_loaded_by_the_next_until_their_text
     assert loaded.get_template("page.html").render(name="B") == "B one"
     (templates / "page.html").write_text("{{ name }} two", encoding="utf-8")
     assert make_environment(templates, compiled=compiled).get_template("page.html").render(name="C") == "C two"
+
+
+def test_an_older_page_is_named_by_the_dates_its_stories_span() -> None:
+    def stories(*days: int | None) -> list[Story]:  # newest first, as a page lists them
+        return [
+            Story(title=f"S{n}", slug=f"s{n}", body="", date=datetime.date(2025, 7, day) if day else None)
+            for n, day in enumerate(days)
+        ]
+
+    assert date_span(stories(17, None, 3, 1)) == "1 July 2025 to 17 July 2025"
+    assert date_span(stories(None, 9, 9, None)) == "9 July 2025"
+    assert date_span(stories(None, None)) == date_span([]) == "undated stories"
