@@ -33,6 +33,9 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     phrases: frozenset[str]  # casefolded whole-line phrases
     keywords: tuple[str, ...] = ()  # casefolded: the patterns are only tried on lines with one of them
+    # per pattern, in order, casefolded keywords of its own: it is tried only on lines with one
+    # of them too (() for a pattern without; () for all of them when none has any)
+    pattern_keywords: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,14 @@ class RuleSet:
                 return rule
             if rule.keywords and not any(map(folded.__contains__, rule.keywords)):  # `keyword in folded`, in C
                 continue
-            for pattern in rule.patterns:
+            if not rule.pattern_keywords:
+                for pattern in rule.patterns:
+                    if pattern.search(line):
+                        return rule
+                continue
+            for pattern, own in zip(rule.patterns, rule.pattern_keywords, strict=True):
+                if own and not any(map(folded.__contains__, own)):
+                    continue
                 if pattern.search(line):
                     return rule
         return None
@@ -164,11 +174,16 @@ def _parse_rule(name: str, spec: Any, path: str, line: int) -> Rule:
         raise error(path, line, f"rule '{name}': give a list of patterns or phrases")
     flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
     compiled = []
-    for pattern in patterns:
+    own_keywords: list[tuple[str, ...]] = []
+    for item in patterns:
+        pattern, own = _pattern_and_keywords(item, name, path, line)
+        if own and kind == "inline":
+            raise error(path, line, f"rule '{name}': an inline rule's patterns take no keywords of their own")
         try:
-            compiled.append(re.compile(str(pattern), flags))
+            compiled.append(re.compile(pattern, flags))
         except re.error as exc:
             raise error(path, line, f"rule '{name}': bad pattern {pattern!r}: {exc}") from None
+        own_keywords.append(tuple(keyword.casefold() for keyword in own))
     if kind == "inline" and phrases:
         raise error(path, line, f"rule '{name}': an inline rule takes patterns, not phrases")
     return Rule(
@@ -178,4 +193,15 @@ def _parse_rule(name: str, spec: Any, path: str, line: int) -> Rule:
         patterns=tuple(compiled),
         phrases=frozenset(phrase_key(str(p)) for p in phrases),
         keywords=tuple(str(k).casefold() for k in _keywords(spec.get("keywords"), name, path, line)),
+        pattern_keywords=tuple(own_keywords) if any(own_keywords) else (),
     )
+
+
+def _pattern_and_keywords(item: Any, name: str, path: str, line: int) -> tuple[str, list[str]]:
+    """A pattern as the rule file gives it: a string, or {pattern: ..., keywords: [...]} (its
+    own keywords, for a pattern that is slow to try and whose rule's keywords are common)."""
+    if not isinstance(item, dict):
+        return str(item), []
+    if set(item) - {"pattern", "keywords"} or not isinstance(item.get("pattern"), str):
+        raise error(path, line, f"rule '{name}': a pattern is a string, or a mapping of pattern and keywords")
+    return item["pattern"], _keywords(item.get("keywords"), name, path, line)

@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.clean import Line, clean_text, is_hard_wrapped, split_lines
+from briefing.errors import ContentError
 from briefing.model import CleanDocument
 from briefing.patterns import INLINE_SPACE, MARKDOWN_HEADING
 from briefing.pipeline import load_rules
+from briefing.rules import parse_rules
 from briefing.webpage import clean_html
 
 RULES = load_rules()
@@ -352,3 +354,61 @@ def test_lines_are_split_as_one_line_at_a_time_would_and_come_out_tidy(text: str
     lines = split_lines(text)
     assert lines == expected
     assert all(INLINE_SPACE.sub(" ", line.text).strip() == line.text for line in lines)
+
+
+RULE_FILE = """\
+chrome:
+  kind: line
+  why: test
+  keywords: [open]
+  patterns:
+    - pattern: 'door'
+      keywords: [svg]
+    - '^open$'
+"""
+
+
+def test_a_pattern_with_keywords_of_its_own_is_tried_only_on_lines_with_one_of_them() -> None:
+    rules = parse_rules(RULE_FILE, "rules.yaml")
+    assert [rule.name if rule else None for rule in map(rules.match_line, ["Open", "open the svg door"])] == [
+        "chrome",
+        "chrome",
+    ]
+    assert rules.match_line("open the door") is None  # the rule's keyword, not the pattern's own
+    assert rules.match_line("the svg door") is None  # the pattern's own keyword, not the rule's
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("{pattern: door, flags: i}", "rule 'chrome': a pattern is a string, or a mapping of pattern and keywords"),
+        ("{keywords: [svg]}", "rule 'chrome': a pattern is a string, or a mapping of pattern and keywords"),
+        ("{pattern: door, keywords: svg}", "rule 'chrome': keywords must be a list of words"),
+        ("{pattern: '(door', keywords: [svg]}", "rule 'chrome': bad pattern '(door'"),
+    ],
+)
+def test_a_bad_pattern_entry_is_one_error_at_its_rule(pattern: str, message: str) -> None:
+    text = RULE_FILE.replace("- '^open$'", f"- {pattern}")
+    with pytest.raises(ContentError) as raised:
+        parse_rules(text, "rules.yaml")
+    assert str(raised.value.diagnostic).startswith(f"rules.yaml:1: error: {message}")
+
+
+def test_an_inline_rule_s_patterns_take_no_keywords_of_their_own() -> None:
+    with pytest.raises(ContentError) as raised:
+        parse_rules(RULE_FILE.replace("kind: line", "kind: inline"), "rules.yaml")
+    assert "an inline rule's patterns take no keywords of their own" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Book a free 30-minute demo with our team", "promo"),
+        ("Request your personalised consultation today.", "promo"),
+        ("ArrowArtboardCreated with Sketch.", "icon-junk"),
+        ("Close menu", "icon-junk"),
+    ],
+)
+def test_the_shipped_patterns_with_keywords_of_their_own_still_match_what_they_are_for(line: str, rule: str) -> None:
+    found = RULES.match_line(line)
+    assert found is not None and found.name == rule
