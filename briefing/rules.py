@@ -43,17 +43,22 @@ class RuleSet:
     """Every rule, in file order; the first whole-line rule that matches wins.
 
     One combined pattern screens each line for the inline rules first, so that the common
-    case (a line with nothing to cut) costs one search instead of one per pattern.
+    case (a line with nothing to cut) costs one search instead of one per pattern. (One that
+    tried all the whole-line rules' anchored patterns at the start of a line took 7.6 µs a
+    line, nearly what trying them one by one takes.)
     """
 
     rules: tuple[Rule, ...]
     _inline_screen: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _line_rules: tuple[Rule, ...] = field(init=False, repr=False, compare=False)
+    # the whole-line rules, each with its patterns' checks (see match_line)
+    _line_rules: tuple[tuple[Rule, tuple[_Check, ...]], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         inline_rules = [rule for rule in self.rules if rule.kind == "inline"]
         object.__setattr__(self, "_inline_screen", _combine(inline_rules))
-        object.__setattr__(self, "_line_rules", tuple(rule for rule in self.rules if rule.kind != "inline"))
+        object.__setattr__(
+            self, "_line_rules", tuple((rule, _checks(rule)) for rule in self.rules if rule.kind != "inline")
+        )
 
     def with_learned(self, phrases: frozenset[str]) -> RuleSet:
         """These rules and, first, one that removes lines learned from the corpus."""
@@ -71,20 +76,29 @@ class RuleSet:
         if len(line) > MAX_RULE_LINE:
             return None
         folded = phrase_key(line)
-        for rule in self._line_rules:  # a plain loop: this runs for every line of every seed
+        contains = folded.__contains__  # `keyword in folded`, in C: any(map(contains, keywords))
+        # a pattern claims the line when it matches and the line has one of its rule's keywords
+        # and one of its own (where they have some); the cheaper test first: a pattern anchored
+        # at the start is one try (0.2 µs), a dozen keywords a dozen scans of the line (2 µs),
+        # a pattern that is not anchored is tried at every place of the line (up to 14 µs)
+        for rule, checks in self._line_rules:  # plain loops: this runs for every line of every seed
             if folded in rule.phrases:
                 return rule
-            if rule.keywords and not any(map(folded.__contains__, rule.keywords)):  # `keyword in folded`, in C
-                continue
-            if not rule.pattern_keywords:
-                for pattern in rule.patterns:
-                    if pattern.search(line):
+            gate = None if rule.keywords else True  # whether the rule's keywords are in the line
+            for pattern, anchored, own in checks:
+                if anchored:
+                    if pattern.search(line) is None or (own and not any(map(contains, own))):
+                        continue
+                    if gate is None:
+                        gate = any(map(contains, rule.keywords))
+                    if gate:
                         return rule
-                continue
-            for pattern, own in zip(rule.patterns, rule.pattern_keywords, strict=True):
-                if own and not any(map(folded.__contains__, own)):
-                    continue
-                if pattern.search(line):
+                    break  # none of the rule's keywords: none of its patterns claims the line
+                if gate is None:
+                    gate = any(map(contains, rule.keywords))
+                if not gate:
+                    break
+                if (not own or any(map(contains, own))) and pattern.search(line):
                     return rule
         return None
 
@@ -101,6 +115,19 @@ class RuleSet:
                     cuts.append((rule, match.group().strip()))
                 line = pattern.sub("", line)
         return line, cuts
+
+
+#: a pattern of a whole-line rule, whether it is anchored at the start (tried once), and its own keywords
+_Check = tuple[re.Pattern[str], bool, tuple[str, ...]]
+
+
+def _checks(rule: Rule) -> tuple[_Check, ...]:
+    """What match_line tries of a rule's patterns."""
+    own = rule.pattern_keywords or ((),) * len(rule.patterns)
+    pairs = zip(rule.patterns, own, strict=True)
+    # anchored: it starts with ^ (whatever else it holds, match_line's verdict is the same; only
+    # the order of its tests depends on it)
+    return tuple((pattern, pattern.pattern.startswith("^"), keywords) for pattern, keywords in pairs)
 
 
 #: a line recurring across a site's stories is its furniture only when this short at most: a

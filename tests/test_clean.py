@@ -412,3 +412,10 @@ def test_an_inline_rule_s_patterns_take_no_keywords_of_their_own() -> None:
 def test_the_shipped_patterns_with_keywords_of_their_own_still_match_what_they_are_for(line: str, rule: str) -> None:
     found = RULES.match_line(line)
     assert found is not None and found.name == rule
+
+
+def test_a_pattern_anchored_at_the_start_claims_a_line_only_with_one_of_its_rule_s_keywords() -> None:
+    rules = parse_rules("chrome:\n  kind: line\n  why: test\n  keywords: [svg]\n  patterns: ['^open\\b']\n", "r.yaml")
+    assert rules.match_line("open door") is None  # tried first (it is cheaper), then the keywords
+    claimed = rules.match_line("open the svg")
+    assert claimed is not None and claimed.name == "chrome"
