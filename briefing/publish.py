@@ -229,26 +229,26 @@ def read_record(cache: Path, folder: Path) -> Manifest | None:
 
 def has_record(cache: Path, folder: Path) -> bool:
     """Whether a site folder's record can be trusted (its manifest is not read)."""
-    try:
-        with _record_path(cache, folder).open("rb") as handle:
-            return bool(pickle.load(handle) == _identity(folder))  # noqa: S301 - our own record, written below
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
-        return False
+    return _read_record(cache, folder, manifest=False) is not None
 
 
-def _read_record(cache: Path, folder: Path) -> tuple[Manifest, bytes] | None:
-    """A folder's manifest and the bytes it was read from (a record is the folder's identity,
-    pickled, then its manifest, pickled: the identity is checked without reading the manifest,
-    and a manifest is recorded again for another folder without pickling it again)."""
+def _read_record(cache: Path, folder: Path, *, manifest: bool = True) -> tuple[Manifest, bytes] | None:
+    """A folder's manifest and the bytes it was read from; None where its record is not to be
+    trusted. Without `manifest`, only the record's identity is checked (an empty manifest is
+    given). A record is the folder's identity, pickled, then its manifest, pickled: the
+    identity is checked without reading the manifest, and a manifest is recorded again for
+    another folder without pickling it again."""
     try:
         with _record_path(cache, folder).open("rb") as handle:
             if pickle.load(handle) != _identity(folder):  # noqa: S301 - our own record, written below
                 return None
+            if not manifest:
+                return {}, b""
             data = handle.read()
-        manifest = pickle.loads(data)  # noqa: S301 - our own record, written below
+        held = pickle.loads(data)  # noqa: S301 - our own record, written below
     except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
         return None
-    return (manifest, data) if isinstance(manifest, dict) else None
+    return (held, data) if isinstance(held, dict) else None
 
 
 def forget_record(cache: Path, folder: Path) -> None:
