@@ -280,9 +280,12 @@ class Finisher(Protocol):
         """Put what is unchanged in place; the paths of the pages the rest is made from, in the
         order it would have them rendered."""
 
+    def start(self, tree: Tree) -> None:
+        """The unchanged files are in place and no page is rendered yet: start making what
+        can be made (called once, after `needs`)."""
+
     def made(self, tree: Tree, paths: Sequence[str]) -> None:
-        """These pages are in the tree now (called once before any is rendered, with none: the
-        unchanged ones are in place by then); start making what they complete."""
+        """These pages are in the tree now: start making what they complete."""
 
     def poll(self, tree: Tree) -> None:
         """Put what is made by now in the tree (called as the other pages are rendered)."""
@@ -406,7 +409,7 @@ def write_site(
         if progress is not None:
             progress.start(len(early))
         if finisher is not None:
-            finisher.made(tree, [])
+            finisher.start(tree)
         for made_path, key, made in render(early, progress=progress):
             tree.record(made_path, key, made)
             if finisher is not None:

@@ -69,7 +69,7 @@ def index_site(
     (see plan_shards; `entries` as for Indexing). A failure is a warning: the site works without search."""
     indexing = Indexing(shards, entries, jobs=jobs)
     pages = indexing.needs(tree)
-    indexing.made(tree, [])
+    indexing.start(tree)
     indexing.made(tree, pages)
     indexing.finish(tree)
     return indexing.diagnostics
@@ -124,21 +124,28 @@ class Indexing:
                 self._runs.append(ShardRun(number, key, pages))
         return [page for run in self._runs for page in run.pages]
 
+    def start(self, tree: Tree) -> None:
+        """Note the pages each shard `needs` found changed still waits for (its unchanged pages
+        are in the tree), and start indexing those that wait for none."""
+        for place, run in enumerate(self._runs):
+            waiting = [page for page in run.pages if page not in tree.made]
+            self._run_of.update(dict.fromkeys(waiting, place))
+            self._missing.append(len(waiting))
+        self._start_ready(tree)
+
     def made(self, tree: Tree, paths: Sequence[str]) -> None:
-        """Start indexing each shard `needs` found changed once all its pages are in the tree."""
-        if not self._missing and self._runs:  # the first call: what is missing yet
-            for place, run in enumerate(self._runs):
-                waiting = [page for page in run.pages if page not in tree.made]
-                self._run_of.update(dict.fromkeys(waiting, place))
-                self._missing.append(len(waiting))
+        """Start indexing each shard once all its pages are in the tree."""
         for path in paths:
             if path in self._run_of:
                 self._missing[self._run_of.pop(path)] -= 1
+        self._start_ready(tree)
+
+    def _start_ready(self, tree: Tree) -> None:
         for place, count in enumerate(self._missing):
             if not count and place not in self._started:
-                self._start(tree, place)
+                self._start_run(tree, place)
 
-    def _start(self, tree: Tree, place: int) -> None:
+    def _start_run(self, tree: Tree, place: int) -> None:
         """Start Pagefind over one shard (its pages in the tree), in a thread."""
         if self._pool is None or self._scratch is None:
             self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_scratch())
@@ -175,7 +182,7 @@ class Indexing:
             if place not in self._started:
                 if not wait:
                     return
-                self._start(tree, place)  # a page of it was never made: its run says which
+                self._start_run(tree, place)  # a page of it was never made: its run says which
             started = self._started[place]
             if not wait and not started.done():
                 return

@@ -212,7 +212,7 @@ def test_pagefind_runs_while_the_pages_search_does_not_read_are_fingerprinted_an
 ) -> None:
     project = built_with_a_new_seed(tmp_path, monkeypatch)
     seen: list[tuple[bool, bool, bool]] = []
-    start, fingerprint = search.Indexing._start, Fingerprints.of
+    start, fingerprint = search.Indexing._start_run, Fingerprints.of
     fingerprinted: list[str] = []
 
     def spy(self: search.Indexing, tree: Tree, place: int) -> None:
@@ -227,7 +227,7 @@ def test_pagefind_runs_while_the_pages_search_does_not_read_are_fingerprinted_an
         fingerprinted.append(page.output_path)
         return fingerprint(self, page)
 
-    monkeypatch.setattr(search.Indexing, "_start", spy)
+    monkeypatch.setattr(search.Indexing, "_start_run", spy)
     monkeypatch.setattr(Fingerprints, "of", of)
     assert run_build(project, "--quiet") == 0
     # the new story's page is there to index; the home page is rendered, and even fingerprinted, after
@@ -240,7 +240,7 @@ def test_indexing_stopped_before_it_finishes_leaves_no_scratch_folder(sample_bui
     indexing = search.Indexing(shards, entries)
     pages = indexing.needs(tree)
     assert pages == [page for number in sorted(shards) for page in shards[number]]
-    indexing.made(tree, [])
+    indexing.start(tree)
     indexing.made(tree, pages)
     scratch = indexing._scratch
     assert scratch is not None and Path(scratch.name).is_dir()
@@ -267,7 +267,7 @@ def test_each_shard_is_indexed_as_soon_as_its_pages_are_in_the_tree(
     indexing = search.Indexing(shards, entries)
     pages = indexing.needs(tree)
     assert pages == shards[0] + shards[1]  # in the order the shards are indexed
-    indexing.made(tree, [])
+    indexing.start(tree)
     tree.record(shards[0][0], "key", "made")  # a page is made: its shard waits for the other
     indexing.made(tree, shards[0][:1])
     assert indexing._started == {}
