@@ -21,7 +21,7 @@ from briefing.errors import ContentError, Diagnostic
 from briefing.folders import create_file, named_files, write_and_close
 from briefing.frontmatter import parse_story
 from briefing.model import Story, quick_pickle, replaced, text_digest
-from briefing.workers import can_fork, sliced_beside
+from briefing.workers import sliced_beside
 
 #: the seed a broken story file names, so that its seed is not made into a second story
 _SEED_LINE = re.compile(r"^seed:\s*['\"]?(?P<seed>[^'\"\n]+?)['\"]?\s*$", re.MULTILINE)
@@ -132,11 +132,9 @@ def _read(
         for path, _ in files:
             with contextlib.suppress(OSError):
                 memo.known(path)
-    if jobs > 1 and len(files) >= MIN_PARALLEL_FILES and can_fork():
-        with sliced_beside(jobs, files, functools.partial(_load_files, cache=cache), slices=jobs * 4) as loaded:
-            read = loaded()
-    else:
-        read = _load_files(files, cache)
+    load = functools.partial(_load_files, cache=cache)
+    with sliced_beside(jobs, files, load, slices=jobs * 4, at_least=MIN_PARALLEL_FILES) as loaded:
+        read = loaded()
     if memo is not None:
         for (path, _), (file, notes, digest) in zip(files, read, strict=True):
             memo.remember(path, (file, notes), digest)
@@ -207,7 +205,7 @@ def parsed_beside(
     gives it by path (as reload_content names the files). A build from nothing wrote 20,000
     story files and then read them all back: 5 s of writing, then 5.5 s of reading.
 
-    In this process, when the files are few or there is one job.
+    In this process, when the files are few or there is one job (see sliced_beside).
     """
     folder = os.fspath(content_dir)
     named = [
@@ -216,10 +214,7 @@ def parsed_beside(
         for name in (path.relative_to(content_dir).as_posix(),)
     ]
     paths = [path for path, _, _ in named]
-    if jobs < 2 or len(named) < MIN_PARALLEL_FILES or not can_fork():
-        yield lambda: dict(zip(paths, _read_texts(named), strict=True))
-        return
-    with sliced_beside(jobs, named, _read_texts, slices=jobs * 4) as made:
+    with sliced_beside(jobs, named, _read_texts, slices=jobs * 4, at_least=MIN_PARALLEL_FILES) as made:
         yield lambda: dict(zip(paths, made(), strict=True))
 
 

@@ -320,9 +320,9 @@ MIN_PARALLEL_PAIRS = 20_000
 def _compared(prints: Sequence[Fingerprint], pairs: Sequence[tuple[int, int]], *, jobs: int) -> list[bool]:
     """dedupe.compared, in `jobs` forked processes, a run of the pairs each, when they are many (a
     build from nothing compares a hundred thousand pairs: 3.5 s, while the build waits)."""
-    if jobs < 2 or len(pairs) < MIN_PARALLEL_PAIRS or not can_fork():
-        return compared(prints, pairs)
-    with sliced_beside(jobs, pairs, functools.partial(compared, prints), slices=jobs) as verdicts:
+    with sliced_beside(
+        jobs, pairs, functools.partial(compared, prints), slices=jobs, at_least=MIN_PARALLEL_PAIRS
+    ) as verdicts:
         return verdicts()
 
 

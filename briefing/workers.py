@@ -59,12 +59,19 @@ def beside(work: Callable[[], _T]) -> Iterator[Callable[[], _T]]:
 
 @contextlib.contextmanager
 def sliced_beside(
-    jobs: int, items: Sequence[_I], work: Callable[[Sequence[_I]], list[_R]], *, slices: int
+    jobs: int, items: Sequence[_I], work: Callable[[Sequence[_I]], list[_R]], *, slices: int, at_least: int = 1
 ) -> Iterator[Callable[[], list[_R]]]:
     """Do some work on items, cut into about `slices` runs, in `jobs` forked processes while this
     one goes on; what is given waits for them and gives their results joined, in the items'
     order. The items and the work reach the processes by the fork: only the runs' bounds and
-    their results are pickled."""
+    their results are pickled.
+
+    With one job, fewer than `at_least` items (starting processes would cost more) or no fork,
+    the work is done in this process, all at once, when its result is asked for.
+    """
+    if jobs < 2 or len(items) < at_least or not can_fork():
+        yield lambda: work(items)
+        return
     size = max(1, -(-len(items) // slices))
     with forked_pool(jobs, _hold_slices, (items, work)) as pool:
         parts = [pool.submit(_do_slice, start, start + size) for start in range(0, len(items), size)]
