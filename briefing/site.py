@@ -155,7 +155,6 @@ def plan_site(
     terms: Mapping[str, tuple[Term, ...]],
     info: SiteInfo,
     *,
-    review: ReviewPage | None = None,
     search_shards: Sequence[int] = (0,),
 ) -> list[Page]:
     """Plan every page: home, stories, an index and a page per entity of every type, feeds."""
@@ -172,7 +171,7 @@ def plan_site(
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story
     # (such as the newest date), so that a new story re-renders only the pages it appears on
-    common = {"site": info, "taxonomies": TAXONOMIES}
+    common = _common(info)
     pages = [
         page(
             "",
@@ -227,25 +226,28 @@ def plan_site(
     exports = {**export_files(ordered, terms), **search_files(listed, {k: terms.get(k, ()) for k, _ in SEARCH_FILTERS})}
     pages += [Page(name, name, "", {"inputs": inputs}, make=make) for name, (make, inputs) in exports.items()]
     pages.append(page("404.html", "404.html", **common))
-    if review is not None:
-        pages += review_pages(review, info)
     pages.append(
         page(
             "sitemap.xml",
             "sitemap.xml",
-            urls=[p.url for p in pages if (p.url.endswith("/") or p.url == "") and p.url != "review/"],
+            urls=[p.url for p in pages if p.url.endswith("/") or p.url == ""],
             **common,
         )
     )
     return pages
 
 
+def _common(info: SiteInfo) -> dict[str, Any]:
+    """What every page shows."""
+    return {"site": info, "taxonomies": TAXONOMIES}
+
+
 def review_pages(review: ReviewPage, info: SiteInfo) -> list[Page]:
-    """The editors' review page and the story manifest beside it: not linked from the readers'
-    pages, not in the sitemap (plan_site adds them when it is given the review; a build that
-    works the review out beside its planning adds them after)."""
+    """The editors' review page and the story manifest beside it, planned apart from plan_site's
+    pages (the build works the review out beside its planning): not linked from the readers'
+    pages, not in the sitemap."""
     return [
-        page("review/", "review.html", review=review, site=info, taxonomies=TAXONOMIES),
+        page("review/", "review.html", review=review, **_common(info)),
         Page(MANIFEST, MANIFEST, "", {}, manifest_json(review.manifest)),
     ]
 
