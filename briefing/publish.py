@@ -86,11 +86,11 @@ class Tree:
     made: Manifest = field(default_factory=dict)
     linked: int = 0
     written: int = 0
-    folders: set[Path] = field(default_factory=set)  # made or known to exist: one mkdir each at most
+    # folders made or known to exist, in this one and its twin: one mkdir each at most
+    folders: set[str] = field(default_factory=set)
     # a folder that gets a hard link to every file put in this one, to be the next build's
     # spare folder (see write_site); None when there is none
     twin: Path | None = None
-    _twin_folders: set[str] = field(default_factory=set)
     # per top folder, the paths the spare and live folders hold under it, by fingerprint
     _by_key: dict[str, dict[str, set[str]]] = field(default_factory=dict)
 
@@ -165,10 +165,7 @@ class Tree:
             return
         copy = os.path.join(self.twin, path)
         try:
-            folder = os.path.dirname(copy)
-            if folder not in self._twin_folders:
-                os.makedirs(folder, exist_ok=True)
-                self._twin_folders.add(folder)
+            self._folder_of(copy)
             try:
                 os.link(target, copy)
             except FileExistsError:  # put twice in one build: the twin takes the last
@@ -186,10 +183,15 @@ class Tree:
         target = safe_join(self.root, path)
         if path in self.held:
             target.unlink(missing_ok=True)
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(target.parent)
+        self._folder_of(os.fspath(target))
         return target
+
+    def _folder_of(self, path: str) -> None:
+        """Make the folder a file goes in, unless it is known to exist."""
+        folder = os.path.dirname(path)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
 
     def record(self, path: str, key: str, made: str) -> None:
         if made != self.held.get(path, _NOTHING)[1]:
