@@ -229,6 +229,15 @@ def index_path(cache_dir: Path, site_registry: str) -> Path:
     return versioned(cache_dir / "index", code_version(site_registry, of=("briefing.entities",)), ".pickle")
 
 
+def templates_path(cache_dir: Path) -> Path:
+    """Where the templates compiled by the rendering code are kept, made if need be (Jinja's
+    bytecode cache, keyed by the templates' text only: how a template compiles depends on the
+    environment's options too, which the code version covers)."""
+    path = versioned(cache_dir / "templates", code_version(of=("briefing.render",)), "")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def search_path(cache_dir: Path) -> Path:
     """Where the story pages are kept as the search index reads them, a file per shard: they
     depend on the code that cuts them (and on the templates, which the pages' entries cover)."""

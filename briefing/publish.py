@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from briefing.cache import Store
+from briefing.cache import Store, templates_path
 from briefing.errors import error
 from briefing.fingerprint import Fingerprints, digest
 from briefing.folders import create_file, write_and_close
 from briefing.progress import Progress
-from briefing.render import compiled_folder, make_environment, render_page
+from briefing.render import make_environment, render_page
 from briefing.site import Page
 from briefing.workers import can_fork, forked_pool
 
@@ -401,7 +401,7 @@ def write_site(
             jobs=jobs,
             bodies=bodies,
             known=fingerprints.stories,
-            compiled=compiled_folder(cache),
+            compiled=templates_path(cache),
         )
         # the pages the finisher reads, fingerprinted and rendered first and in its order, each
         # handed to it once in the tree, so that it works while the others are rendered (the

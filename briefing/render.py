@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-import os
 import re
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from briefing.cache import Store, code_version
+from briefing.cache import Store
 from briefing.charts import bar_chart, timeline_svg
 from briefing.errors import ContentError, Diagnostic
 from briefing.model import Story
@@ -129,8 +127,8 @@ def make_environment(
     """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
     and the values that long entities' pages and exports are made from, chunk by chunk (cut by
     the stories' digests, those `known` already as they are: see Tally); `compiled` is a folder
-    that keeps the templates compiled, by their text, between builds (compiling them took 0.2 s
-    of every build, in each render worker)."""
+    that keeps the templates compiled, by their text, between builds (cache.templates_path:
+    compiling them took 0.2 s of every build, in each render worker)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
@@ -160,20 +158,6 @@ def make_environment(
     env.globals["companions_by_type"] = functools.partial(companions_by_type, tally=tally)
     env.globals["stories_per_month"] = functools.partial(stories_per_month, tally=tally)
     return env
-
-
-def compiled_folder(cache: Path) -> Path:
-    """The folder, made if need be, where the templates compiled by this version of the code
-    are kept (make_environment's `compiled`); the other versions' are removed. How a template
-    compiles depends on the environment's options too, and Jinja's keys know only its text."""
-    folder = cache / "templates"
-    version = code_version(of=("briefing.render",))
-    if folder.is_dir():
-        for entry in os.scandir(folder):
-            if entry.name != version:
-                shutil.rmtree(entry.path, ignore_errors=True)
-    (folder / version).mkdir(parents=True, exist_ok=True)
-    return folder / version
 
 
 class _Fragments:

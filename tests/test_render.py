@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import article
+from briefing.cache import templates_path
 from briefing.frontmatter import split_front_matter
 from briefing.model import Story
 from briefing.render import (
-    compiled_folder,
     date_span,
     library_markdown_to_html,
     make_environment,
@@ -149,7 +149,7 @@ def test_templates_compiled_by_one_build_are_loaded_by_the_next_until_their_text
     templates.mkdir()
     (templates / "page.html").write_text("{{ name }} one", encoding="utf-8")
     (cache / "templates" / "an-older-version").mkdir(parents=True)
-    compiled = compiled_folder(cache)
+    compiled = templates_path(cache)
     assert [path.name for path in (cache / "templates").iterdir()] == [compiled.name]  # the older one removed
     assert make_environment(templates, compiled=compiled).get_template("page.html").render(name="A") == "A one"
     assert list(compiled.iterdir())
@@ -157,7 +157,7 @@ def test_templates_compiled_by_one_build_are_loaded_by_the_next_until_their_text
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("compiled again")
 
-    loaded = make_environment(templates, compiled=compiled_folder(cache))
+    loaded = make_environment(templates, compiled=templates_path(cache))
     loaded.compile = never  # type: ignore[method-assign]
     assert loaded.get_template("page.html").render(name="B") == "B one"
     (templates / "page.html").write_text("{{ name }} two", encoding="utf-8")
