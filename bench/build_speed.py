@@ -152,7 +152,7 @@ def bench(count: int, jobs: int, work: Path, rebuilds: int = 3) -> dict[str, Run
     for name, kind, dated_new in (("(d) one article added", "new", True), ("(e) one back-dated added", "old", False)):
         samples = []
         for number in range(rebuilds):
-            extra = work / f"extra-{kind}-{number}"
+            extra = work / f"extra-{count}-{kind}-{number}"
             generate(1, extra, seed=count + 7 + 1000 * number, new=dated_new)
             added = next(extra.iterdir())
             shutil.copy(added, full / "seeds" / f"added-{extra.name}-{added.name}")
