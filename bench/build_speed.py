@@ -67,7 +67,8 @@ class Run:
 
 
 def median_run(runs: list[Run]) -> Run:
-    """The run of median wall time, with the highest peak memory of all, and every run's wall time."""
+    """The run of median wall time (of an even number of runs, the slower middle one), with the
+    highest peak memory of all, and every run's wall time."""
     middle = sorted(runs, key=lambda run: run.wall)[len(runs) // 2]
     return Run(middle.wall, middle.cpu, max(run.peak_mb for run in runs), tuple(run.wall for run in runs))
 
