@@ -50,8 +50,24 @@ def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
 def _stories_json(stories: Sequence[Story], tally: Tally) -> str:
     if not stories:
         return "[]\n"
-    lines = tally.over("stories.json/1", stories, make=_story_lines, merge=",\n".join)
-    return "[\n" + lines + "\n]\n"
+    runs = tally.runs("stories.json/1", stories, make=_story_lines, merge=",\n".join)
+    return _joined("[\n", runs, ",\n", "\n]\n")
+
+
+def _joined(first: str, parts: Sequence[str], between: str, last: str) -> str:
+    """first + between.join(parts) + last, made in one copy (an archive's exports are tens of
+    megabytes: each copy cost a tenth of a second, most of it the new memory's page faults).
+
+    >>> _joined("[", ["a", "b"], ", ", "]"), _joined("[", [], ", ", "]")
+    ('[a, b]', '[]')
+    """
+    pieces = [first]
+    for part in parts:
+        pieces += (part, between)
+    if parts:
+        pieces.pop()
+    pieces.append(last)
+    return "".join(pieces)
 
 
 def _story_lines(stories: Sequence[Story]) -> str:
@@ -119,7 +135,7 @@ def _csv(stories: Sequence[Story], tally: Tally) -> str:
     csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
     if not stories:
         return out.getvalue()
-    return out.getvalue() + tally.over("stories.csv/1", stories, make=csv_rows, merge="".join)
+    return "".join([out.getvalue(), *tally.runs("stories.csv/1", stories, make=csv_rows, merge="".join)])
 
 
 def csv_rows(stories: Sequence[Story]) -> str:
@@ -171,7 +187,7 @@ def _dates_json(stories: Sequence[Story]) -> str:
 def _term_json(term: Term, tally: Tally) -> str:
     if not term.stories:
         return "[]\n"
-    return "[\n" + tally.over("term.json/1", term.stories, make=term_lines, merge=",\n".join) + "\n]\n"
+    return _joined("[\n", tally.runs("term.json/1", term.stories, make=term_lines, merge=",\n".join), ",\n", "\n]\n")
 
 
 def term_lines(stories: Sequence[Story]) -> str:

@@ -103,8 +103,20 @@ class Tally:
         merge: Callable[[Sequence[V]], V],
     ) -> V:
         """merge(make(chunk) for each chunk): the value of the whole list, made from its chunks."""
+        return merge(self.runs(kind, stories, make=make, merge=merge))
+
+    def runs(
+        self,
+        kind: str,
+        stories: Sequence[Story],
+        *,
+        make: Callable[[Sequence[Story]], V],
+        merge: Callable[[Sequence[V]], V],
+    ) -> list[V]:
+        """The values of the list's runs, in order, not merged (`over` merges them): a text tens of
+        megabytes long is joined once, with what goes around it, rather than copied again."""
         if self.store is None or len(stories) < MIN_STORIES:
-            return make(stories)
+            return [make(stories)]
         plan = self._plan(stories)
         found = self.store.get_many([f"tally:{kind}:{run}" for run, _ in plan])
         values: list[V] = []
@@ -118,7 +130,7 @@ class Tally:
                 kept.append((key, found[key]))
                 self.store.put_many(kept)
             values.append(found[key])
-        return merge(values)
+        return values
 
     def _plan(self, stories: Sequence[Story]) -> Plan:
         """How a list is cut (worked out once per list: an entity's stories make several values)."""
