@@ -42,6 +42,10 @@ def build(project: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+#: builds killed in the test below, one in each stretch of a build's time
+KILLS = 12
+
+
 def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
     before = tmp_path / "before"
     shutil.copytree(SAMPLE_SEEDS, before / "seeds")
@@ -57,11 +61,13 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
     assert new_site != old_site
     rng = random.Random(7)
     outcomes = set()
-    for attempt in range(20):
+    for attempt in range(KILLS):
         work = tmp_path / f"kill-{attempt}"
         shutil.copytree(before, work)
         process = build(work)
-        time.sleep(rng.uniform(0, duration * 1.1))
+        # one kill in each of KILLS equal stretches of the build's time (and a little after it),
+        # at a random moment within it: every stretch is tried, which random moments alone did not
+        time.sleep((attempt + rng.random()) / KILLS * duration * 1.1)
         process.send_signal(signal.SIGKILL)
         process.wait()
         site = tree(work / "site")
