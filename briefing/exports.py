@@ -135,7 +135,7 @@ def _csv(stories: Sequence[Story], tally: Tally) -> str:
     csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
     if not stories:
         return out.getvalue()
-    return "".join([out.getvalue(), *tally.runs("stories.csv/1", stories, make=csv_rows, merge="".join)])
+    return _joined(out.getvalue(), tally.runs("stories.csv/1", stories, make=csv_rows, merge="".join), "", "")
 
 
 def csv_rows(stories: Sequence[Story]) -> str:

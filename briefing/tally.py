@@ -103,9 +103,8 @@ class Tally:
         merge: Callable[[Sequence[V]], V],
     ) -> V:
         """merge(make(chunk) for each chunk): the value of the whole list, made from its chunks."""
-        if self.store is None or len(stories) < MIN_STORIES:
-            return make(stories)  # as it is: not merged from one value (a copy of it)
-        return merge(self.runs(kind, stories, make=make, merge=merge))
+        values = self.runs(kind, stories, make=make, merge=merge)
+        return values[0] if len(values) == 1 else merge(values)  # one value as it is, not a merged copy
 
     def runs(
         self,
