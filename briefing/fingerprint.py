@@ -84,53 +84,34 @@ class Fingerprints:
         for taxonomy in TAXONOMIES:  # every page has them
             self._remember(taxonomy, "k" + self._digest_of(dataclasses.astuple(taxonomy)))
         self._remember(TAXONOMIES, self._token(TAXONOMIES))
-        # each term's token is worked out when a page first shows it (the same token whichever
-        # page that is), unless know_terms was given it (worked out in another process)
-        self._terms: dict[int, Term] = {id(term): term for term in terms}
+        #: the terms' stories' digests as one string of bytes, by the id of the term's list of
+        #: stories, where the terms carry them (all_terms): the tallies cut the lists by them too
+        self.lists: dict[int, bytes] = {}
+        for term in terms:  # a term's token and its pages' are made of those strings: at C speed
+            self._know_term(term)
 
-    def term_tokens(self) -> list[TermTokens]:
-        """Every term's tokens (see know_terms), in the order the terms were given: to work them
-        out in another process (they take most of the time fingerprints take to be made)."""
-        return [self._term_tokens(term) for term in self._terms.values()]
-
-    def term_stories(self) -> int:
-        """How many stories the terms list in all (each time a story is listed)."""
-        return sum(len(term.stories) for term in self._terms.values())
-
-    def know_terms(self, tokens: Sequence[TermTokens]) -> None:
-        """Take the terms' tokens as `term_tokens` gave them, from fingerprints made of the same
-        salt, stories, digests and terms (in a forked process)."""
-        for term, known in zip(self._terms.values(), tokens, strict=True):
-            self._know_term(term, known)
-
-    def _term_token(self, term: Term) -> str:
-        """A term's token, made of its stories' tokens (worked out once, for its pages' too)."""
-        return self._know_term(term, self._term_tokens(term))
-
-    def _term_tokens(self, term: Term) -> TermTokens:
-        """A term's token and those of its pages' lists of stories (term_chunks): what `_token`
-        would give them, worked out from its stories' tokens once."""
-        tokens = self._tokens(term.stories)
-        chunks: list[str] = []
+    def _know_term(self, term: Term) -> None:
+        """Know a term by a token made of its stories' digests, and its pages' lists of stories
+        (term_chunks) by theirs (a page's list is looked up there, not story by story)."""
+        if _carries_digests(term):
+            digests = self.lists[id(term.stories)] = term.digests
+        else:
+            digests = self._list_digests(term.stories)
         start = 0
         for chunk in term_chunks(term.stories):
             if chunk:
-                listed = tokens[start : start + len(chunk)]
-                chunks.append(f"tuple{len(listed)}:" + ",".join(listed))  # what _token gives the chunk
-                start += len(chunk)
+                end = start + len(chunk)
+                token = "c" + digest(digests[start * DIGEST_SIZE : end * DIGEST_SIZE])
+                self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, token))
+                start = end
         shown = (term.entry.description, term.entry.parent) if term.entry else None  # what pages show of its entry
         named = (term.taxonomy.plural, term.name, term.slug, shown)
-        stories = f"{type(term.stories).__name__}{len(tokens)}:" + ",".join(tokens)  # what _token gives them
-        return "k" + self._digest_of((*named, _Token(stories))), tuple(chunks)
+        self._remember(term, "k" + self._digest_of((*named, _Token("c" + digest(digests)))))  # keeps its stories
 
-    def _know_term(self, term: Term, tokens: TermTokens) -> str:
-        """Know a term and its pages' lists of stories by their tokens; the term's token."""
-        token, chunks = tokens
-        listed = [chunk for chunk in term_chunks(term.stories) if chunk]
-        for chunk, chunk_token in zip(listed, chunks, strict=True):
-            self._chunks.setdefault((id(chunk[0]), len(chunk)), []).append((chunk, chunk_token))
-        self._alive.append(term)  # its stories, whose ids key the chunks
-        return self._remember(term, token)
+    def _list_digests(self, stories: Sequence[Story]) -> bytes:
+        """Some stories' digests as one string of bytes, DIGEST_SIZE each: as known, or made."""
+        known = self.stories.get
+        return b"".join(bytes.fromhex(known(id(story)) or story_digests([story])[0]) for story in stories)
 
     def _remember(self, value: object, token: str) -> str:
         if id(value) not in self._known:
@@ -203,8 +184,6 @@ class Fingerprints:
         if kind is list or kind is tuple:
             tokens = self._tokens(value)  # type: ignore[arg-type]
             return f"{kind.__name__}{len(tokens)}:" + ",".join(tokens)
-        if kind is Term and id(value) in self._terms:
-            return self._remember(value, self._term_token(value))  # type: ignore[arg-type]
         if kind is TermLinks:  # its names in order: a set's order changes from one run to the next
             unlinked = sorted(value.unlinked)  # type: ignore[attr-defined]
             return self._remember(value, "k" + self._digest_of(("TermLinks", unlinked)))
@@ -213,8 +192,9 @@ class Fingerprints:
         return "p" + self._dumps(value)
 
 
-#: a term's token, and the tokens of its pages' lists of stories (term_chunks) in order
-TermTokens = tuple[str, tuple[str, ...]]
+def _carries_digests(term: Term) -> bool:
+    """Whether a term carries its stories' digests (Term.digests), one for each."""
+    return bool(term.stories) and len(term.digests) == DIGEST_SIZE * len(term.stories)
 
 
 class _Token(str):

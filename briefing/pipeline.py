@@ -44,7 +44,7 @@ from briefing.content import (
 from briefing.dedupe import Fingerprint, Verdicts, compared, find_copies
 from briefing.entities import EntityIndex, load_index
 from briefing.errors import ContentError, Diagnostic, Severity
-from briefing.fingerprint import Fingerprints, TermTokens, page_salt, story_digests
+from briefing.fingerprint import Fingerprints, page_salt, story_digests
 from briefing.ingest import discover_named, file_digest, read_article
 from briefing.kept import KeptDigests, kept_digests
 from briefing.model import RawArticle, Story, replaced, text_digest
@@ -633,15 +633,15 @@ def plan_build(
     shown = [pair for pair in zip(valid, canonical_stories(valid, registry), strict=True) if not pair[1].hidden]
     read, stories = [pair[0] for pair in shown], [pair[1] for pair in shown]
     report.stories = len(stories)
-    terms, clashes = all_terms(stories, registry)
-    report.diagnostics.extend(clashes)
     digests = digests_of(content, read, stories, kept)
+    terms, clashes = all_terms(stories, registry, digests)  # each term with its stories' digests
+    report.diagnostics.extend(clashes)
     fingerprints = Fingerprints(
         page_salt(config.templates), stories, digests, (term for group in terms.values() for term in group)
     )
     previous = read_manifest(config.out)
     manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
-    with planned_beside(fingerprints, stories, drafts, manifest, previous, jobs=config.jobs) as reviewed:
+    with reviewed_beside(stories, drafts, manifest, previous, jobs=config.jobs) as reviewed:
         shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
         plan = plan_site(stories, terms, info, search_shards=tuple(shards))
         entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
@@ -654,8 +654,7 @@ def plan_build(
 
 
 @contextlib.contextmanager
-def planned_beside(
-    fingerprints: Fingerprints,
+def reviewed_beside(
     stories: Sequence[Story],
     drafts: Sequence[Draft],
     manifest: dict[str, str],
@@ -663,23 +662,17 @@ def planned_beside(
     *,
     jobs: int,
 ) -> Iterator[Callable[[], ReviewPage]]:
-    """Work out the terms' tokens for the fingerprints, and the review page (review_context),
-    in a forked process while this one plans the other pages (each most of a second at 20,000
-    stories, on a second core); what is given waits for them, gives the tokens to the
-    fingerprints and the review.
-
-    With one job or no fork, each term's tokens are worked out when a page first shows it, and
-    the review when it is asked for.
-    """
+    """Work out the review page (review_context) in a forked process while this one plans the
+    other pages (half a second each at 20,000 stories, on a second core); what is given waits
+    for it. With one job, no fork or few stories, the review is worked out when asked for."""
     review = functools.partial(review_context, stories, drafts, manifest, previous)
-    if jobs < 2 or not can_fork() or fingerprints.term_stories() < MIN_TERM_STORIES_BESIDE:
+    if jobs < 2 or not can_fork() or len(stories) < MIN_STORIES_REVIEWED_BESIDE:
         yield review
         return
-    with beside(functools.partial(_planned, fingerprints, review)) as result:
+    with beside(functools.partial(_reviewed, review)) as result:
 
         def done() -> ReviewPage:
-            tokens, page, undated, duplicates = result()
-            fingerprints.know_terms(tokens)
+            page, undated, duplicates = result()
             by_slug = {story.slug: story for story in stories}
             return replaced(
                 page,
@@ -691,20 +684,17 @@ def planned_beside(
         yield done
 
 
-def _planned(
-    fingerprints: Fingerprints, review: Callable[[], ReviewPage]
-) -> tuple[list[TermTokens], ReviewPage, tuple[str, ...], tuple[str, ...]]:
-    """The terms' tokens and the review, as planned_beside's process sends them back: the review's
-    stories by their slugs (this process's stories are not the build's), without the manifest
-    (the build has it)."""
+def _reviewed(review: Callable[[], ReviewPage]) -> tuple[ReviewPage, tuple[str, ...], tuple[str, ...]]:
+    """The review, as reviewed_beside's process sends it back: its stories by their slugs (this
+    process's stories are not the build's), without the manifest (the build has it)."""
     page = review()
     undated, duplicates = (tuple(story.slug for story in stories) for stories in (page.undated, page.duplicates))
-    return fingerprints.term_tokens(), replaced(page, undated=(), duplicates=(), manifest={}), undated, duplicates
+    return replaced(page, undated=(), duplicates=(), manifest={}), undated, duplicates
 
 
-#: the terms' tokens are worked out beside the build when the terms list this many stories in all
-#: (each time a story is listed); fewer are worked out in less time than a fork takes
-MIN_TERM_STORIES_BESIDE = 20_000
+#: the review is worked out beside the build from this many stories on; for fewer, it takes
+#: less time than a fork costs
+MIN_STORIES_REVIEWED_BESIDE = 5_000
 
 
 def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewItem]]:

@@ -401,6 +401,7 @@ def write_site(
             jobs=jobs,
             bodies=bodies,
             known=fingerprints.stories,
+            lists=fingerprints.lists,
             compiled=templates_path(cache),
         )
         # the pages the finisher reads, fingerprinted and rendered first and in its order, each
@@ -580,23 +581,27 @@ def render_all(
     jobs: int,
     bodies: Store | None,
     known: Mapping[int, str] | None = None,
+    lists: Mapping[int, bytes] | None = None,
     compiled: Path | None = None,
     progress: Progress | None = None,
 ) -> Iterator[tuple[str, str, str]]:
     """Render (page, fingerprint) pairs into a folder, split across processes with --jobs
-    (`known`, the stories' digests by id for the tallies, and `compiled`: see make_environment).
+    (`known` and `lists`, the digests of stories and of lists of them by id for the tallies,
+    and `compiled`: see make_environment).
 
     Yields (path, fingerprint, digest of the bytes) per page as each is in the folder: in the
     pages' order in this process, chunk by chunk as the workers finish them in parallel.
     """
     if jobs < 2 or len(pages) < MIN_PARALLEL_PAGES or not can_fork():
-        env = make_environment(templates, bodies=bodies, known=known, compiled=compiled)
+        env = make_environment(templates, bodies=bodies, known=known, lists=lists, compiled=compiled)
         for page, key in pages:
             yield _render_one(env, page, key, tree)
             if progress is not None:
                 progress.advance()
         return
-    _RENDER.update(pages=pages, templates=templates, tree=tree, bodies=bodies, known=known, compiled=compiled)
+    _RENDER.update(
+        pages=pages, templates=templates, tree=tree, bodies=bodies, known=known, lists=lists, compiled=compiled
+    )
     try:
         size = max(1, min(CHUNK_PAGES, -(-len(pages) // (jobs * TASKS_PER_WORKER))))
         bounds = [(start, min(start + size, len(pages))) for start in range(0, len(pages), size)]
@@ -619,7 +624,11 @@ def _start_renderer() -> None:
     """A render worker's one Jinja environment, for all the chunks of pages it is given: it
     compiles the templates, and renders each story's list item and feed entry, once."""
     _RENDER["env"] = make_environment(
-        _RENDER["templates"], bodies=_RENDER["bodies"], known=_RENDER["known"], compiled=_RENDER["compiled"]
+        _RENDER["templates"],
+        bodies=_RENDER["bodies"],
+        known=_RENDER["known"],
+        lists=_RENDER["lists"],
+        compiled=_RENDER["compiled"],
     )
 
 

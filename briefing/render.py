@@ -122,11 +122,13 @@ def make_environment(
     *,
     bodies: Store | None = None,
     known: Mapping[int, str] | None = None,
+    lists: Mapping[int, bytes] | None = None,
     compiled: Path | None = None,
 ) -> Environment:
     """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
     and the values that long entities' pages and exports are made from, chunk by chunk (cut by
-    the stories' digests, those `known` already as they are: see Tally); `compiled` is a folder
+    the stories' digests, those `known` already as they are, and those of whole `lists`: see
+    Tally); `compiled` is a folder
     that keeps the templates compiled, by their text, between builds (cache.templates_path:
     compiling them took 0.2 s of every build, in each render worker)."""
     env = Environment(
@@ -153,7 +155,7 @@ def make_environment(
     env.globals["entity_links"] = _Fragments(env, "_macros.html", "entity_link").links
     env.globals["sitemap_urls"] = sitemap_urls
     # worked out when a page is rendered, so that pages the build skips cost nothing
-    tally = Tally(bodies, known)
+    tally = Tally(bodies, known, lists)
     env.globals["tally"] = tally
     env.globals["companions_by_type"] = functools.partial(companions_by_type, tally=tally)
     env.globals["stories_per_month"] = functools.partial(stories_per_month, tally=tally)

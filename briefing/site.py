@@ -297,7 +297,7 @@ def _term_pages(taxonomy: Taxonomy, term: Term, links: TermLinks, common: Mappin
     ]
     # the older pages show the entity's name and their own stories only: they are given the
     # entity without its stories, so that their fingerprints do not change with every new story
-    named = dataclasses.replace(term, stories=(), entry=None)
+    named = dataclasses.replace(term, stories=(), entry=None, digests=b"")
     pages.extend(
         page(
             urls[place],

@@ -10,10 +10,11 @@ import dataclasses
 import datetime
 import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import chain, compress, count
 from operator import attrgetter
+from typing import TypeVar
 
 from briefing.errors import Diagnostic
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story, Taxonomy
@@ -23,6 +24,7 @@ from briefing.tally import Tally, add_counts
 
 #: how many companions ("most often mentioned with") a term page shows per type
 COMPANIONS = 8
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,10 @@ class Term:
     slug: str
     stories: tuple[Story, ...]  # newest first, ties by slug; syndicated copies left out
     entry: Entry | None
+    # its stories' digests (fingerprint.story_digests), 16 bytes each, in order, when the build
+    # gave them (all_terms): what the fingerprints and tallies know the list by, at C speed; not
+    # a value of the term (b"" where not given: they are worked out from the stories then)
+    digests: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def latest(self) -> datetime.date | None:
@@ -89,13 +95,23 @@ def _replace(story: Story, changes: dict[str, tuple[str, ...]]) -> Story:
     return dataclasses.replace(story, **changes)  # type: ignore[arg-type]
 
 
-def all_terms(stories: Sequence[Story], registry: Registry) -> tuple[dict[str, tuple[Term, ...]], list[Diagnostic]]:
-    """The terms of every taxonomy (see build_terms), by its plural, with every clash found."""
+def all_terms(
+    stories: Sequence[Story], registry: Registry, digests: Sequence[str] | None = None
+) -> tuple[dict[str, tuple[Term, ...]], list[Diagnostic]]:
+    """The terms of every taxonomy (see build_terms), by its plural, with every clash found.
+
+    With `digests`, the stories' own (fingerprint.story_digests, in the order of `stories`),
+    each term carries its stories' digests (Term.digests).
+    """
     listed = listed_stories(stories)  # sorted once for all the taxonomies
+    known: list[bytes] | None = None
+    if digests is not None:
+        by_id = dict(zip(map(id, stories), digests, strict=True))
+        known = list(map(bytes.fromhex, map(by_id.__getitem__, map(id, listed))))
     terms: dict[str, tuple[Term, ...]] = {}
     diagnostics: list[Diagnostic] = []
     for taxonomy in TAXONOMIES:
-        terms[taxonomy.plural], clashes = _terms_of(listed, taxonomy, registry)
+        terms[taxonomy.plural], clashes = _terms_of(listed, taxonomy, registry, known)
         diagnostics.extend(clashes)
     return terms, diagnostics
 
@@ -113,22 +129,23 @@ def listed_stories(stories: Sequence[Story]) -> list[Story]:
 
 
 def _terms_of(
-    listed: Sequence[Story], taxonomy: Taxonomy, registry: Registry
+    listed: Sequence[Story], taxonomy: Taxonomy, registry: Registry, digests: Sequence[bytes] | None = None
 ) -> tuple[tuple[Term, ...], list[Diagnostic]]:
-    """The terms of one taxonomy over stories already as `listed_stories` gives them."""
-    by_name: dict[str, list[Story]] = {}
-    for story, names in zip(listed, map(attrgetter(taxonomy.plural), listed), strict=True):
+    """The terms of one taxonomy over stories already as `listed_stories` gives them (and their
+    digests in that order, when known)."""
+    places: dict[str, list[int]] = {}  # each name's stories, by their place in `listed`
+    for number, names in enumerate(map(attrgetter(taxonomy.plural), listed)):
         for name in names:
-            by_name.setdefault(name, []).append(story)
+            places.setdefault(name, []).append(number)
     terms: dict[str, Term] = {}
     diagnostics: list[Diagnostic] = []
-    for name in sorted(by_name):
+    for name in sorted(places):
         slug = slug_or_fallback(name, prefix=taxonomy.singular)
         if slug in terms:
             other = terms[slug]
             diagnostics.append(
                 Diagnostic(
-                    f"content/{by_name[name][0].slug}.md",
+                    f"content/{listed[places[name][0]].slug}.md",
                     None,
                     f"{taxonomy.plural}: '{name}' and '{other.name}' (in content/{other.stories[0].slug}.md) make the "
                     f"same page {taxonomy.plural}/{slug}/; use one spelling or add an alias in content/registry.yaml",
@@ -136,8 +153,17 @@ def _terms_of(
             )
             continue
         entry = registry.lookup(taxonomy.plural, name)
-        terms[slug] = Term(taxonomy, name, slug, tuple(by_name[name]), entry)
+        pick = _picker(places[name])  # its stories and their digests, picked at C speed
+        terms[slug] = Term(taxonomy, name, slug, pick(listed), entry, b"".join(pick(digests)) if digests else b"")
     return tuple(terms[slug] for slug in sorted(terms)), diagnostics
+
+
+def _picker(places: Sequence[int]) -> Callable[[Sequence[T]], tuple[T, ...]]:
+    """What picks the items at some places (one or more) out of a list, as a tuple."""
+    if len(places) == 1:
+        place = places[0]
+        return lambda items: (items[place],)
+    return operator.itemgetter(*places)  # a tuple of them, for two places or more
 
 
 def companions_by_type(term: Term, tally: Tally | None = None) -> dict[str, list[tuple[str, int]]]:

@@ -1,4 +1,4 @@
-"""Fingerprints: the same whichever process works a term's tokens out, and new whenever a page's inputs change."""
+"""Fingerprints: the same whether terms carry their stories' digests or not, and new whenever a page's inputs change."""
 
 from __future__ import annotations
 
@@ -44,24 +44,29 @@ def _fingerprints(stories: list[Story], digests: list[str] | None = None) -> tup
     return prints, [prints.of(page) for page in pages]
 
 
-def test_terms_known_from_another_process_give_the_fingerprints_worked_out_here() -> None:
+def test_terms_carrying_their_stories_digests_give_the_fingerprints_worked_out_from_the_stories() -> None:
     stories = _stories(130)  # Acme and Japan: a first page and a page of older stories each
-    terms, _ = all_terms(stories, Registry(()))
-    pages = sorted(plan_site(stories, terms, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
-    listed = [term for group in terms.values() for term in group]
-    here = Fingerprints("salt", stories, story_digests(stories), listed)
-    there = Fingerprints("salt", stories, story_digests(stories), listed)  # as a forked process has them
-    told = Fingerprints("salt", stories, story_digests(stories), listed)
-    told.know_terms(there.term_tokens())
-    assert told.term_stories() == 2 * 130 + 19
-    assert [told.of(page) for page in pages] == [here.of(page) for page in pages]
-    # tokens worked out for other stories are other tokens: they are not taken as these
+    digests = story_digests(stories)
+    plain, _ = all_terms(stories, Registry(()))
+    carrying, _ = all_terms(stories, Registry(()), digests)
+    assert carrying == plain and all(len(term.digests) == 16 * len(term.stories) for term in carrying["companies"])
+    pages = sorted(plan_site(stories, plain, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
+    planned = sorted(plan_site(stories, carrying, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
+    here = Fingerprints("salt", stories, digests, [term for group in plain.values() for term in group])
+    told = Fingerprints("salt", stories, digests, [term for group in carrying.values() for term in group])
+    assert [told.of(page) for page in planned] == [here.of(page) for page in pages]
+    assert set(told.lists) == {id(term.stories) for group in carrying.values() for term in group}
+    assert not here.lists  # worked out from the stories, not given to the tallies
+    # digests of other stories are other tokens: the older page of a story edited is new
     edited = [*stories[:3], dataclasses.replace(stories[3], title="Edited"), *stories[4:]]
-    elsewhere = Fingerprints("salt", stories, story_digests(edited), listed)
-    wrong = Fingerprints("salt", stories, story_digests(stories), listed)
-    wrong.know_terms(elsewhere.term_tokens())
+    elsewhere, _ = all_terms(stories, Registry(()), story_digests(edited))
+    wrong = Fingerprints("salt", stories, digests, [term for group in elsewhere.values() for term in group])
+    shown = sorted(plan_site(stories, elsewhere, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
     older = next(n for n, page in enumerate(pages) if page.output_path == "companies/acme/older/1/index.html")
-    assert wrong.of(pages[older]) != here.of(pages[older])
+    assert wrong.of(shown[older]) != here.of(pages[older])
+    # a term whose digests are not one for each of its stories is known by its stories instead
+    short = dataclasses.replace(carrying["companies"][0], digests=b"\0" * 16)
+    assert Fingerprints("salt", stories, digests, [short]).lists == {}
 
 
 def test_a_story_edited_on_an_older_page_of_an_entity_changes_that_page_s_fingerprint() -> None:
@@ -102,13 +107,13 @@ def _story_file(n: int, *, title: str | None = None, companies: str = "Acme") ->
 
 @pytest.fixture
 def forked_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Terms' tokens worked out in a forked process however few, story files settled at once."""
-    monkeypatch.setattr(pipeline, "MIN_TERM_STORIES_BESIDE", 0)
+    """The review worked out in a forked process however few the stories, story files settled at once."""
+    monkeypatch.setattr(pipeline, "MIN_STORIES_REVIEWED_BESIDE", 0)
     monkeypatch.setattr(kept, "SETTLED_NS", -(10**12))
 
 
 @pytest.mark.usefixtures("forked_and_kept")
-def test_pages_whose_inputs_changed_are_rendered_again_with_terms_worked_out_beside(
+def test_pages_whose_inputs_changed_are_rendered_again_with_the_review_worked_out_beside(
     make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_tree({"seeds/.keep": "", **{f"content/s{n:03d}.md": _story_file(n) for n in range(120)}})

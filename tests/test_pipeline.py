@@ -203,7 +203,7 @@ def test_two_builds_are_byte_identical_and_parallel_matches_serial(
     monkeypatch.setattr(publish, "MIN_PARALLEL_PAGES", 10)  # the pages rendered in two processes
     monkeypatch.setattr(content, "MIN_PARALLEL_FILES", 1)  # the story files written parsed in two
     monkeypatch.setattr(pipeline, "MIN_PARALLEL_PAIRS", 1)  # the copies' pairs compared in two
-    monkeypatch.setattr(pipeline, "MIN_TERM_STORIES_BESIDE", 0)  # the terms and the review worked out beside
+    monkeypatch.setattr(pipeline, "MIN_STORIES_REVIEWED_BESIDE", 0)  # the review worked out beside
     for name, jobs in (("a", "1"), ("b", "1"), ("c", "2")):
         shutil.copytree(SAMPLE_SEEDS, tmp_path / name / "seeds")
         monkeypatch.chdir(tmp_path / name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import hashlib
 import io
 import json
 import random
@@ -25,7 +26,7 @@ from briefing.exports import CSV_COLUMNS, csv_rows, export_files, search_files, 
 from briefing.model import ENTITY_KEYS, TAXONOMIES, Story
 from briefing.render import make_environment, render_page
 from briefing.site import SiteInfo, plan_site, stories_per_month
-from briefing.tally import MIN_STORIES, Tally, add_counts, cut, story_digest
+from briefing.tally import CHUNK_END, MIN_STORIES, RUN_END, Tally, add_counts, cut, story_digest
 from briefing.taxonomy import COMPANIONS, Term, companions_by_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,14 +184,51 @@ def test_one_new_story_makes_one_chunk_again(tmp_path: Path) -> None:
 
 def test_chunks_are_cut_by_the_stories_themselves() -> None:
     stories = make_stories(3000, seed=3)
-    plan = cut(stories, [story_digest(s) for s in stories])
+    plan = cut(stories, b"".join(story_digest(s) for s in stories))
     chunks = [chunk for _, run in plan for _, chunk in run]
     assert [s for chunk in chunks for s in chunk] == stories
     assert 20 < len(chunks) < 100  # 64 stories on average
     shorter = stories[1:]
-    kept = cut(shorter, [story_digest(s) for s in shorter])
+    kept = cut(shorter, b"".join(story_digest(s) for s in shorter))
     keys = {key for _, run in plan for key, _ in run}
     assert len({key for _, run in kept for key, _ in run} - keys) <= 1
+
+
+def _cut_story_by_story(stories: Sequence[Story], digests: Sequence[bytes]) -> list[tuple[str, list[str]]]:
+    """How a list is cut, worked out story by story from the rules: a chunk ends after a story
+    whose digest's first byte is below CHUNK_END, a run after one whose first two bytes are below
+    RUN_END; each keyed by the digest of its stories' digests (a run, of its chunks' keys)."""
+    runs: list[tuple[str, list[str]]] = []
+    keys: list[str] = []
+    start = 0
+    for end, made in enumerate(digests, 1):
+        if made[0] < CHUNK_END or end == len(digests):
+            keys.append(hashlib.blake2b(b"".join(digests[start:end]), digest_size=16).hexdigest())
+            start = end
+            if int.from_bytes(made[:2]) < RUN_END or end == len(digests):
+                runs.append((hashlib.blake2b("".join(keys).encode(), digest_size=16).hexdigest(), keys))
+                keys = []
+    return runs
+
+
+@pytest.mark.parametrize("count", [1, 63, 700, 5000])
+def test_a_list_is_cut_where_its_stories_digests_say(count: int) -> None:
+    stories = make_stories(count, seed=count)
+    digests = [story_digest(s) for s in stories]
+    plan = cut(stories, b"".join(digests))
+    assert [(run, [key for key, _ in chunks]) for run, chunks in plan] == _cut_story_by_story(stories, digests)
+    assert [s for _, chunks in plan for _, chunk in chunks for s in chunk] == stories
+
+
+def test_a_list_whose_digests_are_given_is_cut_as_one_worked_out_story_by_story() -> None:
+    stories = tuple(make_stories(MIN_STORIES * 3, seed=8))
+    known = {id(s): hashlib.blake2b(s.slug.encode(), digest_size=16).hexdigest() for s in stories}
+    given = b"".join(bytes.fromhex(known[id(s)]) for s in stories)
+    worked_out = Tally(None, known)._plan(stories)
+    assert Tally(None, known, {id(stories): given})._plan(stories) == worked_out
+    assert len(worked_out) >= 1 and sum(len(chunks) for _, chunks in worked_out) > 3
+    # digests that are not one for each story are not used
+    assert Tally(None, known, {id(stories): given[:-16]})._plan(stories) == worked_out
 
 
 text = st.text(max_size=30)
