@@ -24,16 +24,18 @@ CSV_COLUMNS = ("slug", "title", "date", "kind", "source", "authors", *ENTITY_KEY
 class Untallied:
     """Makes an export's text without the build's Tally, called as the exports that use it are."""
 
-    make: Callable[[], str]
+    make: Callable[[], bytes]
 
-    def __call__(self, tally: Tally) -> str:
+    def __call__(self, tally: Tally) -> bytes:
         return self.make()
 
 
-#: an export file: the function that makes its text with the build's Tally (long story lists are
-#: made chunk by chunk, and the chunks an earlier build made are not made again), and what that
-#: text is made from (what the file's fingerprint covers: the text is made only when that changed)
-Export = tuple[Callable[[Tally], str], object]
+#: an export file: the function that makes its bytes (UTF-8 text) with the build's Tally (long
+#: story lists are made chunk by chunk, and the chunks an earlier build made are not made again),
+#: and what they are made from (what the file's fingerprint covers: they are made only when that
+#: changed). Bytes, not text: the archive's exports are tens of megabytes of text with non-ASCII
+#: in it, and each chunk's text read back, joined and encoded again took a quarter of a second
+Export = tuple[Callable[[Tally], bytes], object]
 
 
 def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]) -> dict[str, Export]:
@@ -47,19 +49,19 @@ def export_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
     }
 
 
-def _stories_json(stories: Sequence[Story], tally: Tally) -> str:
+def _stories_json(stories: Sequence[Story], tally: Tally) -> bytes:
     if not stories:
-        return "[]\n"
-    runs = tally.runs("stories.json/1", stories, make=_story_lines, merge=",\n".join)
-    return _joined("[\n", runs, ",\n", "\n]\n")
+        return b"[]\n"
+    runs = tally.runs("stories.json/2", stories, make=_story_lines, merge=b",\n".join)
+    return _joined(b"[\n", runs, b",\n", b"\n]\n")
 
 
-def _joined(first: str, parts: Sequence[str], between: str, last: str) -> str:
+def _joined(first: bytes, parts: Sequence[bytes], between: bytes, last: bytes) -> bytes:
     """first + between.join(parts) + last, made in one copy (an archive's exports are tens of
     megabytes: each copy cost a tenth of a second, most of it the new memory's page faults).
 
-    >>> _joined("[", ["a", "b"], ", ", "]"), _joined("[", [], ", ", "]")
-    ('[a, b]', '[]')
+    >>> _joined(b"[", [b"a", b"b"], b", ", b"]"), _joined(b"[", [], b", ", b"]")
+    (b'[a, b]', b'[]')
     """
     pieces = [first]
     for part in parts:
@@ -67,14 +69,14 @@ def _joined(first: str, parts: Sequence[str], between: str, last: str) -> str:
     if parts:
         pieces.pop()
     pieces.append(last)
-    return "".join(pieces)
+    return b"".join(pieces)
 
 
-def _story_lines(stories: Sequence[Story]) -> str:
-    return ",\n".join(map(story_json, stories))
+def _story_lines(stories: Sequence[Story]) -> bytes:
+    return ",\n".join(map(story_json, stories)).encode()
 
 
-def _entities_json(grouped: Sequence[Sequence[Term]]) -> str:
+def _entities_json(grouped: Sequence[Sequence[Term]]) -> bytes:
     return _json(
         [
             {
@@ -122,27 +124,28 @@ def story_json(story: Story) -> str:
 _ENCODE_TEXT = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _json(items: Sequence[object]) -> str:
+def _json(items: Sequence[object]) -> bytes:
     """A JSON list, one item a line: it diffs well between builds, and json's C encoder writes
     it (an indented file takes its pure-Python encoder: a second for 20,000 stories)."""
     if not items:
-        return "[]\n"
-    return "[\n" + ",\n".join(map(_ENCODE_TEXT, items)) + "\n]\n"
+        return b"[]\n"
+    return ("[\n" + ",\n".join(map(_ENCODE_TEXT, items)) + "\n]\n").encode()
 
 
-def _csv(stories: Sequence[Story], tally: Tally) -> str:
+def _csv(stories: Sequence[Story], tally: Tally) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    header = out.getvalue().encode()
     if not stories:
-        return out.getvalue()
-    return _joined(out.getvalue(), tally.runs("stories.csv/1", stories, make=csv_rows, merge="".join), "", "")
+        return header
+    return _joined(header, tally.runs("stories.csv/2", stories, make=csv_rows, merge=b"".join), b"", b"")
 
 
-def csv_rows(stories: Sequence[Story]) -> str:
+def csv_rows(stories: Sequence[Story]) -> bytes:
     """The lines of stories.csv for some stories (the columns of CSV_COLUMNS, lists joined by "; ")."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(map(_csv_row, stories))
-    return out.getvalue()
+    return out.getvalue().encode()
 
 
 def _csv_row(story: Story) -> list[str]:
@@ -176,22 +179,23 @@ def search_files(stories: Sequence[Story], terms: Mapping[str, tuple[Term, ...]]
     return files
 
 
-def _dates_json(stories: Sequence[Story]) -> str:
+def _dates_json(stories: Sequence[Story]) -> bytes:
     """A JSON object, one key a line (as _json); dates are written as json writes them by default."""
     dates = {s.slug: s.date.isoformat() if s.date else "" for s in stories}
     if not dates:
-        return "{}\n"
-    return "{\n" + ",\n".join([f"{_TEXT(slug)}: {_ASCII(date)}" for slug, date in dates.items()]) + "\n}\n"
+        return b"{}\n"
+    return ("{\n" + ",\n".join([f"{_TEXT(slug)}: {_ASCII(date)}" for slug, date in dates.items()]) + "\n}\n").encode()
 
 
-def _term_json(term: Term, tally: Tally) -> str:
+def _term_json(term: Term, tally: Tally) -> bytes:
     if not term.stories:
-        return "[]\n"
-    return _joined("[\n", tally.runs("term.json/1", term.stories, make=term_lines, merge=",\n".join), ",\n", "\n]\n")
+        return b"[]\n"
+    runs = tally.runs("term.json/2", term.stories, make=term_lines, merge=b",\n".join)
+    return _joined(b"[\n", runs, b",\n", b"\n]\n")
 
 
-def term_lines(stories: Sequence[Story]) -> str:
+def term_lines(stories: Sequence[Story]) -> bytes:
     """The lines of an entity's search file for some of its stories: [slug, title, date] each."""
     return ",\n".join(
         [f"[{_TEXT(s.slug)}, {_TEXT(s.title)}, {_TEXT(s.date.isoformat() if s.date else '')}]" for s in stories]
-    )
+    ).encode()

@@ -41,7 +41,7 @@ from briefing.errors import error
 from briefing.fingerprint import Fingerprints, digest
 from briefing.folders import create_file, write_and_close
 from briefing.progress import Progress
-from briefing.render import make_environment, render_page
+from briefing.render import make_environment, page_bytes
 from briefing.site import Page
 from briefing.workers import can_fork, forked_pool
 
@@ -616,7 +616,7 @@ def render_all(
 
 
 def _render_one(env: Any, page: Page, key: str, tree: Tree) -> tuple[str, str, str]:  # noqa: ANN401
-    data = render_page(env, page).encode("utf-8")
+    data = page_bytes(env, page)
     return page.output_path, key, tree.put(page.output_path, data)
 
 

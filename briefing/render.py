@@ -298,14 +298,26 @@ def month_name(key: str) -> str:
     return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
 
+def page_bytes(env: Environment, page: Page) -> bytes:
+    """A page's bytes, as the site holds them: a data file's as made, any other page rendered
+    (render_page) and encoded as UTF-8."""
+    if page.text is None and page.make is not None:
+        return _made(env, page.make)
+    return render_page(env, page).encode("utf-8")
+
+
+def _made(env: Environment, make: Callable[[Tally], bytes]) -> bytes:
+    tally = env.globals["tally"]
+    assert isinstance(tally, Tally)  # make_environment's: one per environment
+    return make(tally)
+
+
 def render_page(env: Environment, page: Page) -> str:
     """Render one page; a template problem becomes an error naming the template and page."""
     if page.text is not None:
         return page.text
     if page.make is not None:
-        tally = env.globals["tally"]
-        assert isinstance(tally, Tally)  # make_environment's: one per environment
-        return page.make(tally)
+        return _made(env, page.make).decode("utf-8")
     try:
         return env.get_template(page.template).render(**page.context)
     except TemplateError as exc:

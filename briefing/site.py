@@ -126,8 +126,8 @@ class Page:
     template: str  # "" for a page whose text is made in Python (the data exports)
     context: Mapping[str, Any] = field(default_factory=dict)
     text: str | None = None
-    # makes the text of a data file with the build's Tally; `context` holds what it is made from
-    make: Callable[[Tally], str] | None = None
+    # makes the bytes of a data file with the build's Tally; `context` holds what they are made from
+    make: Callable[[Tally], bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)

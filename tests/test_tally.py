@@ -117,11 +117,12 @@ def plain_csv(stories: Sequence[Story]) -> str:
 
 
 def exports_of(stories: Sequence[Story], tally: Tally) -> dict[str, str]:
+    """The export files' texts (the files are their UTF-8 bytes)."""
     term = term_of(stories)
     files = {**export_files(stories, {}), **search_files(stories, {"countries": (term,)})}
     made = {}
     for name, (make, _) in files.items():
-        made[name] = make(tally)
+        made[name] = make(tally).decode("utf-8")
     return made
 
 
@@ -269,7 +270,7 @@ def test_records_written_directly_are_what_json_and_csv_write(
         date=date,
     )
     assert story_json(story) == json.JSONEncoder(ensure_ascii=False).encode(plain_record(story))
-    assert CSV_COLUMNS_LINE + csv_rows([story]) == plain_csv([story])
+    assert CSV_COLUMNS_LINE + csv_rows([story]).decode("utf-8") == plain_csv([story])
 
 
 CSV_COLUMNS_LINE = ",".join(CSV_COLUMNS) + "\n"
