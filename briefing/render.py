@@ -128,9 +128,8 @@ def make_environment(
     """The Jinja environment every page is rendered with; `bodies` keeps rendered story bodies
     and the values that long entities' pages and exports are made from, chunk by chunk (cut by
     the stories' digests, those `known` already as they are, and those of whole `lists`: see
-    Tally); `compiled` is a folder
-    that keeps the templates compiled, by their text, between builds (cache.templates_path:
-    compiling them took 0.2 s of every build, in each render worker)."""
+    Tally); `compiled` is a folder that keeps the templates compiled, by their text, between
+    builds (cache.templates_path: compiling them took 0.2 s of every build, in each render worker)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,

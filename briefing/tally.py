@@ -105,8 +105,8 @@ class Tally:
         if known:
             self._digests = dict(zip(known, map(bytes.fromhex, map(_DIGEST_HEX, known.values())), strict=True))
         # whole lists' digests, as `cut` reads them, by the list's id (the entities' lists, made
-        # with their terms: see taxonomy.all_terms): a list of ten thousand stories looked up
-        # story by story took a thirtieth of a second, its stories scattered in memory
+        # with their terms: see taxonomy.all_terms): Japan's 18,000 stories looked up story by
+        # story took 20 to 30 ms, the stories being scattered in memory
         self._lists = lists or {}
         self._alive: list[Story] = []
         self._plans: dict[int, tuple[Sequence[Story], Plan]] = {}
