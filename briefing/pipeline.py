@@ -692,8 +692,9 @@ def _reviewed(review: Callable[[], ReviewPage]) -> tuple[ReviewPage, tuple[str, 
     return replaced(page, undated=(), duplicates=(), manifest={}), undated, duplicates
 
 
-#: the review is worked out beside the build from this many stories on; for fewer, it takes
-#: less time than a fork costs
+#: the review is worked out beside the build from this many stories on (at 20,000, five
+#: alternated rebuilds each way took 11.0 s with the fork and 12.1 s without, medians); a
+#: small archive's review takes less time than a fork of the build costs
 MIN_STORIES_REVIEWED_BESIDE = 5_000
 
 
