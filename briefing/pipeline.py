@@ -634,8 +634,9 @@ def plan_build(
     read, stories = [pair[0] for pair in shown], [pair[1] for pair in shown]
     report.stories = len(stories)
     digests = digests_of(content, read, stories, kept)
-    terms, clashes = all_terms(stories, registry, digests)  # each term with its stories' digests
-    report.diagnostics.extend(clashes)
+    found = all_terms(stories, registry, digests)  # each term with its stories' digests
+    terms = found.terms
+    report.diagnostics.extend(found.clashes)
     fingerprints = Fingerprints(
         page_salt(config.templates), stories, digests, (term for group in terms.values() for term in group)
     )
@@ -643,7 +644,7 @@ def plan_build(
     manifest = {story.slug: key[:MANIFEST_DIGEST] for story, key in zip(stories, digests, strict=True)}
     with reviewed_beside(stories, drafts, manifest, previous, jobs=config.jobs) as reviewed:
         shards = plan_shards([story.slug for story in stories if story.duplicate_of is None])
-        plan = plan_site(stories, terms, info, search_shards=tuple(shards))
+        plan = plan_site(stories, terms, info, search_shards=tuple(shards), mentions=found.mentions)
         entries = {story_path(story.slug): fingerprints.of_story(story) for story in stories}
         plan += review_pages(reviewed(), info)
     pages = sorted(plan, key=lambda page: page.output_path)
@@ -709,7 +710,7 @@ def check(config: Config, *, review: bool = False) -> tuple[Report, list[ReviewI
     content = load_content(config.content, config.content.as_posix())
     stories = canonical_stories(validate(content, report), index.registry)
     report.stories = len(stories)
-    report.diagnostics.extend(all_terms(stories, index.registry)[1])
+    report.diagnostics.extend(all_terms(stories, index.registry).clashes)
     items: list[ReviewItem] = []
     if review:
         for file in content.files:

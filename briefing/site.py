@@ -156,8 +156,13 @@ def plan_site(
     info: SiteInfo,
     *,
     search_shards: Sequence[int] = (0,),
+    mentions: Mapping[str, Counter[str]] | None = None,
 ) -> list[Page]:
-    """Plan every page: home, stories, an index and a page per entity of every type, feeds."""
+    """Plan every page: home, stories, an index and a page per entity of every type, feeds.
+
+    `mentions` are the listed stories' names counted (`named`), where they are known already
+    (taxonomy.AllTerms has them).
+    """
     ordered = sorted(stories, key=lambda s: s.sort_key)
     listed = [s for s in ordered if s.duplicate_of is None]
     by_slug = {s.slug: s for s in ordered}
@@ -166,7 +171,7 @@ def plan_site(
         if story.duplicate_of in by_slug:
             copies.setdefault(story.duplicate_of, []).append(story)
     # the names the listed stories mention, counted once for the links and the related stories
-    mentions = named(listed)
+    mentions = mentions if mentions is not None else named(listed)
     links = TermLinks.of_names(terms, mentions, named([s for s in ordered if s.duplicate_of is not None]))
     updated = next((s.date for s in listed if s.date), None)
     # what every page shows; a page shows nothing that changes with every new story

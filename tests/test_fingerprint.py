@@ -36,7 +36,7 @@ def _stories(count: int) -> list[Story]:
 
 def _fingerprints(stories: list[Story], digests: list[str] | None = None) -> tuple[Fingerprints, list[str]]:
     """Fingerprints of a plan's pages, and the fingerprint of each page, by output path."""
-    terms, _ = all_terms(stories, Registry(()))
+    terms = all_terms(stories, Registry(())).terms
     pages = sorted(plan_site(stories, terms, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
     prints = Fingerprints(
         "salt", stories, digests or story_digests(stories), [term for group in terms.values() for term in group]
@@ -47,8 +47,8 @@ def _fingerprints(stories: list[Story], digests: list[str] | None = None) -> tup
 def test_terms_carrying_their_stories_digests_give_the_fingerprints_worked_out_from_the_stories() -> None:
     stories = _stories(130)  # Acme and Japan: a first page and a page of older stories each
     digests = story_digests(stories)
-    plain, _ = all_terms(stories, Registry(()))
-    carrying, _ = all_terms(stories, Registry(()), digests)
+    plain = all_terms(stories, Registry(())).terms
+    carrying = all_terms(stories, Registry(()), digests).terms
     assert carrying == plain and all(len(term.digests) == 16 * len(term.stories) for term in carrying["companies"])
     pages = sorted(plan_site(stories, plain, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
     planned = sorted(plan_site(stories, carrying, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
@@ -59,7 +59,7 @@ def test_terms_carrying_their_stories_digests_give_the_fingerprints_worked_out_f
     assert not here.lists  # worked out from the stories, not given to the tallies
     # digests of other stories are other tokens: the older page of a story edited is new
     edited = [*stories[:3], dataclasses.replace(stories[3], title="Edited"), *stories[4:]]
-    elsewhere, _ = all_terms(stories, Registry(()), story_digests(edited))
+    elsewhere = all_terms(stories, Registry(()), story_digests(edited)).terms
     wrong = Fingerprints("salt", stories, digests, [term for group in elsewhere.values() for term in group])
     shown = sorted(plan_site(stories, elsewhere, SiteInfo("T", "D", "")), key=lambda page: page.output_path)
     older = next(n for n, page in enumerate(pages) if page.output_path == "companies/acme/older/1/index.html")
@@ -74,7 +74,7 @@ def test_a_story_edited_on_an_older_page_of_an_entity_changes_that_page_s_finger
     _, before = _fingerprints(stories)
     edited = [*stories[:3], dataclasses.replace(stories[3], summary="Edited"), *stories[4:]]
     _, after = _fingerprints(edited)
-    terms, _ = all_terms(stories, Registry(()))
+    terms = all_terms(stories, Registry(())).terms
     paths = sorted(page.output_path for page in plan_site(stories, terms, SiteInfo("T", "D", "")))
     changed = {path for path, old, new in zip(paths, before, after, strict=True) if old != new}
     assert "companies/acme/older/1/index.html" in changed and "countries/japan/older/1/index.html" in changed
@@ -85,7 +85,7 @@ def test_a_story_edited_on_an_older_page_of_an_entity_changes_that_page_s_finger
 
 def test_an_entity_whose_list_grows_a_page_keeps_its_older_pages_as_they_were() -> None:
     def by_path(stories: list[Story]) -> dict[str, str]:
-        terms, _ = all_terms(stories, Registry(()))
+        terms = all_terms(stories, Registry(())).terms
         paths = sorted(page.output_path for page in plan_site(stories, terms, SiteInfo("T", "D", "")))
         return dict(zip(paths, _fingerprints(stories)[1], strict=True))
 

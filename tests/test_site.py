@@ -204,6 +204,25 @@ def test_pages_link_names_as_the_table_of_slugs_does_holding_only_the_names_with
     assert links.unlinked == {("companies", "Cuorips"), ("companies", "Copyonly Bio")}
 
 
+def test_the_names_counted_with_the_terms_are_those_the_listed_stories_name() -> None:
+    from briefing.site import SiteInfo, named, plan_site
+    from briefing.taxonomy import all_terms, listed_stories
+
+    stories = [
+        *_stories_naming(7, 120, 15),  # some name an entity twice
+        Story(title="X", slug="x", companies=("Cuorips", "CUORIPS")),  # one slug, two names: a clash
+        Story(title="Y", slug="y", companies=("Copyonly Bio", "Entity 1"), duplicate_of="x"),  # a copy
+    ]
+    found = all_terms(stories, Registry(()))
+    assert found.mentions == named(listed_stories(stories))
+    assert "CUORIPS" in found.mentions["companies"] and "Copyonly Bio" not in found.mentions["companies"]
+    assert any(count > 1 for count in found.mentions["companies"].values())
+    info = SiteInfo("T", "D", "")
+    given = plan_site(stories, found.terms, info, mentions=found.mentions)
+    counted = plan_site(stories, found.terms, info)
+    assert [(page.output_path, page.context) for page in given] == [(page.output_path, page.context) for page in counted]
+
+
 def _stories_naming(seed: int, count: int, pool: int) -> list[Story]:
     """Stories naming entities from a small pool, some twice, some undated, in a random order."""
     import random
