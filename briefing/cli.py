@@ -89,7 +89,9 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, leftovers: list[object] | None = None) -> int:
+    """The command line: run one command, print what it found, and say how it went (the exit
+    status). A build hands `leftovers` what it is done with (pipeline.build)."""
     parser = make_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or words[0] not in ("build", "serve", "check", "explain", "add", "-h", "--help", "--version"):
@@ -117,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         info = _site_info()
         if args.command == "serve":
             return serve(config, info, args)
-        return _finish(build(config, info=info), args, "built")
+        return _finish(build(config, info=info, leftovers=leftovers), args, "built")
     except ContentError as exc:
         print(exc.diagnostic, file=sys.stderr)
         return 1
@@ -138,9 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """The program (build.py, `python -m briefing`, the `briefing` script): `main`, then an exit
     that does not free the build's objects one by one (a large archive's millions of them took
-    most of a second). Nothing is left to close by then: output is flushed, and workers, search
+    most of a second): what the build is done with is handed here (`leftovers`) rather than let
+    go as it returns. Nothing is left to close by then: output is flushed, and workers, search
     runs and temporary files are finished with before `main` returns."""
-    status = main()
+    leftovers: list[object] = []  # never freed: the process ends with os._exit
+    status = main(leftovers=leftovers)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

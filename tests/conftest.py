@@ -42,8 +42,9 @@ def make_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     return lambda files: make_files(tmp_path, files)
 
 
-def run_build(project: Path, *extra: str) -> int:
-    """Run `build.py build` inside a project folder, as a user would."""
+def run_build(project: Path, *extra: str, leftovers: list[object] | None = None) -> int:
+    """Run `build.py build` inside a project folder, as a user would (and as cli.run does, with
+    `leftovers` to hand what the build is done with)."""
     return main(
         [
             "build",
@@ -56,7 +57,8 @@ def run_build(project: Path, *extra: str) -> int:
             "--templates",
             str(ROOT / "templates"),
             *extra,
-        ]
+        ],
+        leftovers=leftovers,
     )
 
 

@@ -220,7 +220,9 @@ def test_the_names_counted_with_the_terms_are_those_the_listed_stories_name() ->
     info = SiteInfo("T", "D", "")
     given = plan_site(stories, found.terms, info, mentions=found.mentions)
     counted = plan_site(stories, found.terms, info)
-    assert [(page.output_path, page.context) for page in given] == [(page.output_path, page.context) for page in counted]
+    assert [(page.output_path, page.context) for page in given] == [
+        (page.output_path, page.context) for page in counted
+    ]
 
 
 def _stories_naming(seed: int, count: int, pool: int) -> list[Story]:
