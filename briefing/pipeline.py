@@ -177,7 +177,7 @@ def _ingest(
     kept_verdicts = verdicts_path(config.cache)
     kept = read_kept(kept_verdicts)
     verdicts = Verdicts(kept if isinstance(kept, dict) else {})
-    with copies_beside(drafts, verdicts, jobs=config.jobs) as found:  # while content/ is read
+    with copies_beside(drafts, verdicts, kept_verdicts, jobs=config.jobs) as found:  # while content/ is read
         content_cache = content_store(config.cache)
         memo = content_memo(config.cache)
         content = load_content(
@@ -190,9 +190,7 @@ def _ingest(
     drafts, redone = forget_recurring(drafts, copies, rules, index, functools.partial(reread, config.seeds))
     drafts = unify_names(drafts) if redone else unified
     if redone:
-        copies = copies_of(drafts, verdicts, jobs=config.jobs)
-    if verdicts.used != verdicts.known:
-        keep(kept_verdicts, verdicts.used)
+        copies = _copies_kept(drafts, verdicts, kept_verdicts, jobs=config.jobs)
     texts = functools.partial(_texts, config, cache, rules, index)
     plan = plan_content(drafts, content, copies, composed_seeds=composed, texts=texts)
     report.diagnostics.extend(plan.diagnostics)
@@ -271,42 +269,29 @@ def compose_all(
 
 
 @contextlib.contextmanager
-def copies_beside(drafts: Sequence[Draft], verdicts: Verdicts, *, jobs: int) -> Iterator[Callable[[], dict[int, int]]]:
+def copies_beside(
+    drafts: Sequence[Draft], verdicts: Verdicts, kept: Path, *, jobs: int
+) -> Iterator[Callable[[], dict[int, int]]]:
     """Find the syndicated copies among drafts in a forked process while this one goes on (it
     reads content/ meanwhile: a second of each at 20,000 stories, on a second core); what is
-    given waits for them and adds that process's verdicts to `verdicts.used`. In this process
-    with one job or no fork."""
+    given waits for them. The verdicts used are kept in `kept` by the process that found them
+    (see _copies_kept). In this process with one job or no fork."""
     if jobs < 2 or not can_fork():
-        yield functools.partial(copies_of, drafts, verdicts)
+        yield functools.partial(_copies_kept, drafts, verdicts, kept, jobs=jobs)
         return
-    with beside(functools.partial(_copies_and_changes, drafts, verdicts, jobs=jobs)) as result:
-
-        def found() -> dict[int, int]:
-            copies, added, dropped = result()
-            used = dict(verdicts.known)  # the verdicts the process used: as kept, but for its changes
-            for pair in dropped:
-                del used[pair]
-            used.update(added)
-            verdicts.used.update(used)
-            return copies
-
-        yield found
+    with beside(functools.partial(_copies_kept, drafts, verdicts, kept, jobs=jobs)) as result:
+        yield result
 
 
-#: a pair of fingerprints' digests, as verdicts are kept by
-Pair = tuple[bytes, bytes]
-
-
-def _copies_and_changes(
-    drafts: Sequence[Draft], verdicts: Verdicts, *, jobs: int
-) -> tuple[dict[int, int], dict[Pair, bool], tuple[Pair, ...]]:
-    """The copies, and how the verdicts used differ from those kept: the verdicts given and
-    kept otherwise, the kept ones not used (a rebuild of 20,000 stories uses a hundred thousand
-    verdicts, nearly all as kept: sending them back whole cost a fifth of a second)."""
+def _copies_kept(drafts: Sequence[Draft], verdicts: Verdicts, kept: Path, *, jobs: int) -> dict[int, int]:
+    """The copies among drafts; the verdicts used are kept in `kept` for the next build, when
+    they are not those it holds (`verdicts.known`). A rebuild of 20,000 stories uses a hundred
+    thousand verdicts, nearly all as kept: sending them from a forked process to this one, or
+    what changed in them, took a third of a second, and writing them a sixth."""
     copies = copies_of(drafts, verdicts, jobs=jobs)
-    known, used = verdicts.known, verdicts.used
-    added = {pair: verdict for pair, verdict in used.items() if known.get(pair) != verdict}
-    return copies, added, tuple(pair for pair in known if pair not in used)
+    if verdicts.used != verdicts.known:
+        keep(kept, verdicts.used)
+    return copies
 
 
 def copies_of(drafts: Sequence[Draft], verdicts: Verdicts | None = None, *, jobs: int = 1) -> dict[int, int]:

@@ -432,6 +432,7 @@ def test_a_library_complaint_is_not_printed_as_if_it_were_a_finding(make_tree: M
 
 
 def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: Path) -> None:
+    from briefing.cache import read_kept
     from briefing.config import Config
     from briefing.dedupe import Verdicts
     from briefing.entities import load_index
@@ -446,19 +447,27 @@ def test_copies_found_in_a_forked_process_are_those_found_in_this_one(tmp_path: 
     drafts, _ = pipeline.compose_all(config, discover_named(seeds), pipeline.load_rules(), load_index(), report)
     here = Verdicts({})
     expected = pipeline.copies_of(drafts, here)
-    beside = Verdicts({})
-    with pipeline.copies_beside(drafts, beside, jobs=2) as found:
-        assert found() == expected and expected  # the copy is found
-    assert beside.used == here.used and beside.used  # and the verdicts to keep come back
+    for jobs in (1, 2):  # found here, and in a forked process
+        kept = tmp_path / f"verdicts-{jobs}.pickle"
+        with pipeline.copies_beside(drafts, Verdicts({}), kept, jobs=jobs) as found:
+            assert found() == expected and expected  # the copy is found
+        assert read_kept(kept) == here.used and here.used  # and the verdicts used are kept
     # verdicts kept from an earlier build, "not a copy" all: one pair not among them, one kept
     # pair no longer used
     missing = next(iter(here.used))
     known = {pair: False for pair in here.used if pair != missing} | {(b"gone", b"pair"): True}
-    here, beside = Verdicts(dict(known)), Verdicts(dict(known))
+    here = Verdicts(dict(known))
     assert pipeline.copies_of(drafts, here) != expected and missing in here.used  # the kept verdicts count
-    with pipeline.copies_beside(drafts, beside, jobs=2) as found:
+    for jobs in (1, 2):
+        kept = tmp_path / f"known-{jobs}.pickle"
+        with pipeline.copies_beside(drafts, Verdicts(dict(known)), kept, jobs=jobs) as found:
+            assert found() != expected
+        assert read_kept(kept) == here.used and (b"gone", b"pair") not in here.used
+    # verdicts used as kept are not written again
+    unchanged = tmp_path / "unchanged.pickle"
+    with pipeline.copies_beside(drafts, Verdicts(dict(here.used)), unchanged, jobs=2) as found:
         found()
-    assert beside.used == here.used and (b"gone", b"pair") not in beside.used
+    assert not unchanged.exists()
 
 
 def test_pairs_compared_in_processes_get_the_verdicts_compared_here_give(monkeypatch: pytest.MonkeyPatch) -> None:
