@@ -374,21 +374,43 @@ def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
     monkeypatch.chdir(project)  # the cache lives in ./.cache
     assert run_build(project, "--quiet") == 0
     assert any((project / ".cache").rglob("*.pickle"))
-    calls: list[str] = []
+    calls = project / "composed.log"  # a file: seeds are composed in forked processes too
 
     def counting(article: object, *args: object) -> object:
-        calls.append(getattr(article, "path", ""))
+        with calls.open("a", encoding="utf-8") as log:
+            log.write(f"{getattr(article, 'path', '')}\n")
         return compose(article, *args)  # type: ignore[arg-type]
 
     from briefing import pipeline
     from briefing.compose import compose
 
     monkeypatch.setattr(pipeline, "compose", counting)
+    for jobs, seed in (("1", "Santen"), ("2", "Kyowa")):  # composed in this process, and beside it
+        assert run_build(project, "--quiet", "--jobs", jobs) == 0
+        assert not calls.exists()
+        (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", seed), encoding="utf-8")
+        assert run_build(project, "--quiet", "--jobs", jobs) == 0
+        assert calls.read_text(encoding="utf-8") == "other.txt\n"
+        calls.unlink()
+
+
+def test_a_seed_whose_cached_drafts_cannot_be_read_is_composed_again(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    project = make_tree({"seeds/healios.txt": ARTICLE, "seeds/other.txt": ARTICLE.replace("Healios", "Rohto")})
+    monkeypatch.chdir(project)
     assert run_build(project, "--quiet") == 0
-    assert calls == []
-    (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", "Santen"), encoding="utf-8")
+    story = next(path for path in (project / "content").glob("*.md") if "Rohto" in path.read_text(encoding="utf-8"))
+    before = story.read_text(encoding="utf-8")
+    story.unlink()  # so that the build makes it again, from the seed's drafts
+    (store,) = (project / ".cache" / "compose").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(store)) as db, db:
+        changed = db.execute("UPDATE entries SET value = ? WHERE key LIKE 'other.txt%'", (b"not a pickle",)).rowcount
+    assert changed == 2  # its light drafts and their texts
     assert run_build(project, "--quiet") == 0
-    assert calls == ["other.txt"]
+    assert story.read_text(encoding="utf-8") == before
 
 
 def test_the_review_page_says_what_changed_since_the_previous_build(make_tree: MakeTree) -> None:
