@@ -133,25 +133,6 @@ class Store:
                     continue
         return found
 
-    def held(self, keys: Sequence[str]) -> set[str]:
-        """Which of some keys the store holds a value under (the values are not read)."""
-        held: set[str] = set()
-        for start in range(0, len(keys), _BATCH):
-            batch = keys[start : start + _BATCH]
-            try:
-                rows = (
-                    self._db()
-                    .execute(
-                        f"SELECT key FROM entries WHERE key IN ({','.join('?' * len(batch))})",  # noqa: S608 - placeholders only
-                        batch,
-                    )
-                    .fetchall()
-                )
-            except (OSError, sqlite3.Error):
-                return held
-            held.update(key for (key,) in rows)
-        return held
-
     def put(self, key: str, value: Any) -> None:
         """Store one value (see put_many: to store many, store them together)."""
         self.put_many([(key, value)])

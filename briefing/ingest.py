@@ -16,13 +16,13 @@ from os import PathLike
 from pathlib import Path
 from typing import Literal
 
+import ftfy
+from charset_normalizer import from_bytes
+from ftfy.badness import BADNESS_RE
+
 from briefing.errors import Diagnostic, error, warning
 from briefing.folders import is_true, named_files
 from briefing.model import RawArticle
-
-# ftfy and charset_normalizer are imported by the functions below that use them, when they first
-# do: a build reads its seeds in other processes (a rebuild's one new seed too, see
-# pipeline._composed_beside), and importing them took the build a tenth of a second
 
 #: file names editors' tools leave behind, never articles
 _IGNORED_NAMES = re.compile(r"^(\..*|.*~|README(\..*)?|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
@@ -130,8 +130,6 @@ def decode(data: bytes, shown_as: str) -> tuple[Decoded, list[Diagnostic]]:
         return Decoded(data.decode("utf-8"), "utf-8"), []
     except UnicodeDecodeError as exc:
         bad_line = data.count(b"\n", 0, exc.start) + 1
-    from charset_normalizer import from_bytes  # imported when needed: see the module's imports
-
     match = from_bytes(data, cp_isolation=list(LIKELY_ENCODINGS)).best() or from_bytes(data).best()
     if match is None or _binary_share(str(match)) > 0.05:
         raise error(shown_as, bad_line, "binary file or unknown encoding: cannot be read as text")
@@ -163,8 +161,6 @@ def normalise_text(text: str) -> str:
     'The company’s first\n'
     """
     if may_be_mojibake(text):
-        import ftfy  # imported when needed: see the module's imports
-
         text = ftfy.fix_encoding(text)  # UTF-8 read as Windows-1252 ("â€™" for "’"), and the like
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
@@ -190,10 +186,6 @@ def may_be_mojibake(text: str) -> bool:
             stretches[-1] = (stretches[-1][0], end)
         else:
             stretches.append((start, end))
-    if not stretches:
-        return False
-    from ftfy.badness import BADNESS_RE  # imported when needed: see the module's imports
-
     return any(BADNESS_RE.search(text, start, end) for start, end in stretches)
 
 

@@ -232,32 +232,35 @@ def compose_all(
     earlier build without reading them.
     """
     prefix = shown_prefix(config.seeds)
-    keys = _seed_keys(seeds, digests)
-    held = cache.held([key for key in keys if key is not None]) if cache is not None else set()
+    # what the cache has is read here; only the seeds it lacks are composed, in parallel
+    results = _cached(seeds, cache, digests)
     missing = [
         (config.seeds, Path(path), prefix + name)
-        for (name, path), key in zip(seeds, keys, strict=True)
-        if key not in held
+        for (name, path), result in zip(seeds, results, strict=True)
+        if result is None
     ]
     progress = Progress("composing", enabled=config.progress)
     progress.start(len(missing))
-    # the seeds the cache lacks are composed in parallel while what it has is read
-    with _composed_beside(missing, rules, index, cache, jobs=config.jobs, progress=progress) as making:
-        found = cache.get_many([key for key in keys if key in held]) if cache is not None else {}
-        made = iter(making())
+    # seeds are composed a chunk at a time, and what a chunk made is kept in one transaction
+    size = max(1, min(COMPOSE_CHUNK, -(-len(missing) // (config.jobs * TASKS_PER_WORKER))))
+    chunks = [missing[start : start + size] for start in range(0, len(missing), size)]
+    made: list[Composed] = []
+    if config.jobs > 1 and len(missing) > 1:
+        with forked_pool(config.jobs, _init_worker, (index, cache)) as pool:
+            for done in pool.map(_compose_chunk_in_worker, chunks):
+                made.extend(done)
+                progress.advance(len(done))
+    else:
+        for chunk in chunks:
+            made.extend(_compose_chunk(chunk, rules, index, cache))
+            progress.advance(len(chunk))
     progress.close()
-    results: list[Composed] = []
-    for (name, path), key in zip(seeds, keys, strict=True):
-        if key is None or key not in held:
-            results.append(next(made))
-            continue
-        result = found.get(key)
-        if not isinstance(result, tuple):  # held, but unreadable: composed here
-            result = _compose_chunk([(config.seeds, Path(path), prefix + name)], rules, index, cache)[0]
-        results.append(result)
+    remaining = iter(made)
+    results = [result if result is not None else next(remaining) for result in results]
     drafts: list[Draft] = []
     composed: set[str] = set()
     for (name, _), result in zip(seeds, results, strict=True):
+        assert result is not None
         report.diagnostics.extend(result[1])
         if result[0] is not None:
             drafts.extend(result[0])
@@ -358,60 +361,21 @@ def _composed_text(config: Config, rules: RuleSet, index: EntityIndex, draft: Dr
     raise ContentError(Diagnostic(shown_as, None, "changed while the build read it: build again"))
 
 
-def _seed_keys(seeds: Sequence[tuple[str, str]], digests: FileDigests | None) -> list[str | None]:
-    """Each seed's key in the compose cache (see _named_key), or None where it cannot be read
-    (composing it says why)."""
+def _cached(
+    seeds: Sequence[tuple[str, str]], cache: Store | None, digests: FileDigests | None
+) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
+    """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
+    if cache is None:
+        return [None] * len(seeds)
     keys: list[str | None] = []
     for name, path in seeds:
         try:
             keys.append(_named_key(name, path, digests.of(path) if digests else None))
         except OSError:
-            keys.append(None)
-    return keys
-
-
-@contextlib.contextmanager
-def _composed_beside(
-    seeds: list[tuple[Path, Path, str]],
-    rules: RuleSet,
-    index: EntityIndex,
-    cache: Store | None,
-    *,
-    jobs: int,
-    progress: Progress,
-) -> Iterator[Callable[[], list[Composed]]]:
-    """Compose seeds (as `_compose_one` takes them) in forked processes while this one goes on
-    (it reads the cache: a second at 20,000 stories); what is given waits for them, and gives
-    what each seed made, in their order. With one job or no fork, in this process when asked.
-
-    A rebuild composes its one new seed so, beside, and this process need not import what
-    composing takes (reading HTML: a third of a second) nor wait for it.
-    """
-    # seeds are composed a chunk at a time, and what a chunk made is kept in one transaction
-    size = max(1, min(COMPOSE_CHUNK, -(-len(seeds) // (jobs * TASKS_PER_WORKER))))
-    chunks = [seeds[start : start + size] for start in range(0, len(seeds), size)]
-    if jobs < 2 or not chunks or not can_fork():
-
-        def here() -> list[Composed]:
-            made: list[Composed] = []
-            for chunk in chunks:
-                made.extend(_compose_chunk(chunk, rules, index, cache))
-                progress.advance(len(chunk))
-            return made
-
-        yield here
-        return
-    with forked_pool(min(jobs, len(chunks)), _init_worker, (index, cache)) as pool:
-        done = pool.map(_compose_chunk_in_worker, chunks)
-
-        def collected() -> list[Composed]:
-            made: list[Composed] = []
-            for part in done:
-                made.extend(part)
-                progress.advance(len(part))
-            return made
-
-        yield collected
+            keys.append(None)  # gone or unreadable: composing it says why
+    found = cache.get_many([key for key in keys if key is not None])
+    cached = [found.get(key) if key is not None else None for key in keys]
+    return [value if isinstance(value, tuple) else None for value in cached]
 
 
 def read_manifest(site: Path) -> dict[str, str] | None:

@@ -374,7 +374,7 @@ def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
     monkeypatch.chdir(project)  # the cache lives in ./.cache
     assert run_build(project, "--quiet") == 0
     assert any((project / ".cache").rglob("*.pickle"))
-    calls = project / "composed.log"  # a file: seeds are composed in forked processes too
+    calls = project / "composed.log"  # a file: a build composes many seeds in forked processes
 
     def counting(article: object, *args: object) -> object:
         with calls.open("a", encoding="utf-8") as log:
@@ -385,7 +385,7 @@ def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
     from briefing.compose import compose
 
     monkeypatch.setattr(pipeline, "compose", counting)
-    for jobs, seed in (("1", "Santen"), ("2", "Kyowa")):  # composed in this process, and beside it
+    for jobs, seed in (("1", "Santen"), ("2", "Kyowa")):
         assert run_build(project, "--quiet", "--jobs", jobs) == 0
         assert not calls.exists()
         (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", seed), encoding="utf-8")
