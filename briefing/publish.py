@@ -253,6 +253,30 @@ def _read_record(cache: Path, folder: Path, *, manifest: bool = True) -> tuple[M
     return (held, data) if isinstance(held, dict) else None
 
 
+#: records kept in the cache of folders other than a build's own site and spare folder (those of
+#: other sites built with the same cache, the newest first)
+OTHER_RECORDS = 4
+
+
+def prune_records(cache: Path, folders: Sequence[Path]) -> None:
+    """Remove the records of all but the OTHER_RECORDS newest folders other than `folders`.
+
+    Every spare folder made anew (copied from the site, or the twin of a build from nothing)
+    is a new folder with a record of its own, and the records of the folders gone piled up
+    (6 MB each at 20,000 stories: twenty of them in one day's builds of one site).
+    """
+    try:
+        own = {_record_path(cache, folder).name for folder in folders if folder.is_dir()}
+        others = [
+            entry for entry in os.scandir(cache / "trees") if entry.name.endswith(".pickle") and entry.name not in own
+        ]
+        others.sort(key=lambda entry: (entry.stat().st_mtime_ns, entry.name), reverse=True)
+        for entry in others[OTHER_RECORDS:]:
+            os.unlink(entry.path)
+    except OSError:
+        return  # a record too many costs disk space only
+
+
 def forget_record(cache: Path, folder: Path) -> None:
     try:
         _record_path(cache, folder).unlink(missing_ok=True)
@@ -439,6 +463,7 @@ def write_site(
         _keep_twin(twin, spare, cache, tree.made, made_data)
     elif tree.live is not None and tree.live_held and not _mostly_changed(tree):  # the old site, now the spare
         write_record(cache, spare, tree.live_held, live_data)
+    prune_records(cache, (out_dir, spare))
     return Published(len(early) + len(later), tree.written, tree.linked, len(tree.made))
 
 

@@ -480,6 +480,23 @@ def test_two_pages_share_a_fingerprint_only_when_their_values_are_the_same(
     assert len({prints.of(page) for page in listed}) == 3
 
 
+def test_the_records_of_folders_gone_are_removed_and_the_sites_own_kept(project: Path) -> None:
+    from briefing.publish import OTHER_RECORDS
+
+    trees = project / ".cache" / "trees"
+    for number in range(OTHER_RECORDS + 3):  # records of folders gone, oldest first
+        gone = trees / f"{10**9 + number}.pickle"
+        gone.write_bytes(b"a record")
+        os.utime(gone, ns=(number * 10**9, number * 10**9))
+    (project / "seeds" / "zz-new.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert run_build(project, "--quiet") == 0
+    left = {path.name for path in trees.glob("*.pickle")}
+    newest = {f"{10**9 + number}.pickle" for number in range(3, OTHER_RECORDS + 3)}
+    assert left == newest | {f"{(project / name).stat().st_ino}.pickle" for name in ("site", ".site.new")}
+    assert read_record(project / ".cache", project / "site") is not None
+    assert read_record(project / ".cache", project / ".site.new") is not None
+
+
 def test_a_record_is_trusted_for_its_own_folder_only_and_can_be_written_from_its_bytes(tmp_path: Path) -> None:
     cache, folder, other = tmp_path / ".cache", tmp_path / "site", tmp_path / "other"
     folder.mkdir()
