@@ -276,10 +276,11 @@ def copies_beside(
     reads content/ meanwhile: a second of each at 20,000 stories, on a second core); what is
     given waits for them. The verdicts used are kept in `kept` by the process that found them
     (see _copies_kept). In this process with one job or no fork."""
+    work = functools.partial(_copies_kept, drafts, verdicts, kept, jobs=jobs)
     if jobs < 2 or not can_fork():
-        yield functools.partial(_copies_kept, drafts, verdicts, kept, jobs=jobs)
+        yield work
         return
-    with beside(functools.partial(_copies_kept, drafts, verdicts, kept, jobs=jobs)) as result:
+    with beside(work) as result:
         yield result
 
 

@@ -125,7 +125,7 @@ def all_terms(stories: Sequence[Story], registry: Registry, digests: Sequence[st
         places = _places(listed, taxonomy)
         terms[taxonomy.plural], clashes = _terms_at(places, listed, taxonomy, registry, known)
         diagnostics.extend(clashes)
-        mentions[taxonomy.plural] = Counter(dict(zip(places, map(len, places.values()), strict=True)))
+        mentions[taxonomy.plural] = Counter({name: len(found) for name, found in places.items()})
     return AllTerms(terms, diagnostics, mentions)
 
 
@@ -133,20 +133,13 @@ def build_terms(
     stories: Sequence[Story], taxonomy: Taxonomy, registry: Registry
 ) -> tuple[tuple[Term, ...], list[Diagnostic]]:
     """Every term of one taxonomy, sorted by slug; two names sharing a slug is an error."""
-    return _terms_of(listed_stories(stories), taxonomy, registry)
+    listed = listed_stories(stories)
+    return _terms_at(_places(listed, taxonomy), listed, taxonomy, registry)
 
 
 def listed_stories(stories: Sequence[Story]) -> list[Story]:
     """The stories entity pages list, in their order: syndicated copies left out, newest first."""
     return sorted((s for s in stories if s.duplicate_of is None), key=attrgetter("sort_key"))
-
-
-def _terms_of(
-    listed: Sequence[Story], taxonomy: Taxonomy, registry: Registry, digests: Sequence[bytes] | None = None
-) -> tuple[tuple[Term, ...], list[Diagnostic]]:
-    """The terms of one taxonomy over stories already as `listed_stories` gives them (and their
-    digests in that order, when known)."""
-    return _terms_at(_places(listed, taxonomy), listed, taxonomy, registry, digests)
 
 
 def _places(listed: Sequence[Story], taxonomy: Taxonomy) -> dict[str, list[int]]:
@@ -166,7 +159,8 @@ def _terms_at(
     registry: Registry,
     digests: Sequence[bytes] | None = None,
 ) -> tuple[tuple[Term, ...], list[Diagnostic]]:
-    """The terms of one taxonomy, from its names' places in the listed stories (_places)."""
+    """The terms of one taxonomy, from its names' places in stories as `listed_stories` gives
+    them (_places), and their digests in that order, when known."""
     terms: dict[str, Term] = {}
     diagnostics: list[Diagnostic] = []
     for name in sorted(places):
