@@ -294,7 +294,8 @@ class StatusMemo(Generic[V]):
     system's clock without its status showing it (git's "racily clean" entries): such a file is
     remembered with the digest of its bytes, and trusted next time only if they are the same
     (a build reads back the story files it has just written: all of them, on a first build).
-    Loaded from and saved to one file; one that cannot be read is an empty memory.
+    Kept in a file (KeptEntries, with its file of changes); one that cannot be read is an
+    empty memory.
     """
 
     def __init__(self, path: Path, *, settle_ns: int = SETTLED_NS) -> None:
@@ -302,18 +303,8 @@ class StatusMemo(Generic[V]):
         self._settle_ns = settle_ns
         self._kept: dict[str, tuple[Status, V, str | None]] = {}
         self._status: dict[str, Status] = {}
-        base = read_kept(path)
-        self._token, self._base = base if _is_memory(base) else ("", {})
-        self._known: dict[str, tuple[Status, V, str | None]] = dict(self._base)
-        changes = read_kept(self._changes_path)
-        if _is_changes(changes) and changes[0] == self._token and self._token:
-            self._known.update(changes[1])
-            for name in changes[2]:
-                self._known.pop(name, None)
-
-    @property
-    def _changes_path(self) -> Path:
-        return self.path.with_name(f"{self.path.name}.changes")
+        self._memory: KeptEntries[tuple[Status, V, str | None]] = KeptEntries(path)
+        self._known = self._memory.entries
 
     def known(self, file: str | os.PathLike[str]) -> V | None:
         """What was remembered of a file, if it is unchanged (OSError if it is gone)."""
@@ -374,28 +365,53 @@ class StatusMemo(Generic[V]):
         return settled
 
     def save(self) -> None:
-        """Keep what was asked for or remembered in this run (other files are forgotten).
+        """Keep what was asked for or remembered in this run (other files are forgotten)."""
+        self._memory.save(self._kept)
 
-        What changed since the memory was last written whole is kept beside it, in a small
-        file of changes: a rebuild that adds one story need not write 20,000 stories' memories
-        again (that took most of a second). The memory is written whole again, and the
-        changes dropped, when they are many. The changes name the memory they apply to; any
-        others (left by a build killed between the two writes) are not applied.
-        """
-        if self._kept.keys() == self._known.keys() and all(self._kept[k] is self._known[k] for k in self._kept):
+
+class KeptEntries(Generic[V]):
+    """Entries by name kept in a file between builds; `entries` are those it holds (none when
+    it cannot be read).
+
+    What changed since the file was last written whole is kept beside it, in a small file of
+    changes: a rebuild that adds one story need not write 20,000 stories' entries again (that
+    took most of a second). The file is written whole again, and the changes dropped, when
+    they are many. The changes name the file they apply to; any others (left by a build killed
+    between the two writes) are not applied.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        base = read_kept(path)
+        self._token, self._base = base if _is_memory(base) else ("", {})
+        self.entries: dict[str, V] = dict(self._base)
+        changes = read_kept(self._changes_path)
+        if _is_changes(changes) and changes[0] == self._token and self._token:
+            self.entries.update(changes[1])
+            for name in changes[2]:
+                self.entries.pop(name, None)
+
+    @property
+    def _changes_path(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.changes")
+
+    def save(self, entries: dict[str, V]) -> None:
+        """Keep these entries, and no others, for the next build (nothing is written when they are
+        the very entries it read: an entry is told unchanged by being the same object)."""
+        if entries.keys() == self.entries.keys() and all(entries[k] is self.entries[k] for k in entries):
             return
-        changed = {name: entry for name, entry in self._kept.items() if self._base.get(name) is not entry}
-        dropped = tuple(name for name in self._base if name not in self._kept)
-        if self._token and len(changed) + len(dropped) <= max(_FEWEST_CHANGES, len(self._kept) // _CHANGES_SHARE):
+        changed = {name: entry for name, entry in entries.items() if self._base.get(name) is not entry}
+        dropped = tuple(name for name in self._base if name not in entries)
+        if self._token and len(changed) + len(dropped) <= max(_FEWEST_CHANGES, len(entries) // _CHANGES_SHARE):
             keep(self._changes_path, (self._token, changed, dropped))
             return
         token = os.urandom(8).hex()
-        keep(self.path, (token, self._kept))
+        keep(self.path, (token, entries))
         self._changes_path.unlink(missing_ok=True)
-        self._token, self._base = token, dict(self._kept)
+        self._token, self._base = token, dict(entries)
 
 
-#: a memory's changes are kept apart while there are at most this many, or this share of its entries
+#: a file's changes are kept apart while there are at most this many, or this share of its entries
 _FEWEST_CHANGES = 64
 _CHANGES_SHARE = 8
 
@@ -453,6 +469,12 @@ class FileDigests(StatusMemo[str]):
         digest = self._digest(file)
         self.remember(file, digest)
         return digest
+
+
+def shelf_path(store: Store) -> Path:
+    """Where the values a build read from a store, or put in it, are kept together for the next
+    build, beside the store (see compose_all)."""
+    return store.path.with_suffix(".shelf")
 
 
 def content_memo(cache_dir: Path) -> StatusMemo[Any]:

@@ -9,13 +9,14 @@ import logging
 import operator
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from briefing.cache import (
     FileDigests,
+    KeptEntries,
     StatusMemo,
     Store,
     body_store,
@@ -27,6 +28,7 @@ from briefing.cache import (
     read_kept,
     search_path,
     seed_digests_path,
+    shelf_path,
     swept_path,
     verdicts_path,
 )
@@ -172,7 +174,8 @@ def _ingest(
     report.seeds = len(seeds)
     cache = compose_store(config.cache, registry_text)
     digests = FileDigests(seed_digests_path(config.cache), file_digest)
-    drafts, composed = compose_all(config, seeds, rules, index, report, cache=cache, digests=digests)
+    shelf: KeptEntries[object] = KeptEntries(shelf_path(cache))
+    drafts, composed = compose_all(config, seeds, rules, index, report, cache=cache, digests=digests, shelf=shelf)
     digests.save()
     kept_verdicts = verdicts_path(config.cache)
     kept = read_kept(kept_verdicts)
@@ -224,16 +227,20 @@ def compose_all(
     *,
     cache: Store | None = None,
     digests: FileDigests | None = None,
+    shelf: KeptEntries[object] | None = None,
 ) -> tuple[list[Draft], set[str]]:
     """Compose every seed (in parallel with --jobs, from the cache when unchanged), in seed order.
 
     `seeds` are the seed files' /-separated names in the seeds folder and their paths, as
     `discover_named` lists them; `digests` knows the digests of seeds unchanged since an
-    earlier build without reading them.
+    earlier build without reading them; `shelf` keeps what the cache gave or was given for
+    these seeds together, for the next build (see _shelved).
     """
     prefix = shown_prefix(config.seeds)
     # what the cache has is read here; only the seeds it lacks are composed, in parallel
-    results = _cached(seeds, cache, digests)
+    keys = _keys(seeds, digests) if cache is not None else [None] * len(seeds)
+    results = _cached(keys, cache, shelf.entries if shelf is not None else {})
+    fresh = [result is None for result in results]
     missing = [
         (config.seeds, Path(path), prefix + name)
         for (name, path), result in zip(seeds, results, strict=True)
@@ -256,11 +263,12 @@ def compose_all(
             progress.advance(len(chunk))
     progress.close()
     remaining = iter(made)
-    results = [result if result is not None else next(remaining) for result in results]
+    done = [result if result is not None else next(remaining) for result in results]
+    if shelf is not None:
+        shelf.save(_shelved(keys, done, fresh))
     drafts: list[Draft] = []
     composed: set[str] = set()
-    for (name, _), result in zip(seeds, results, strict=True):
-        assert result is not None
+    for (name, _), result in zip(seeds, done, strict=True):
         report.diagnostics.extend(result[1])
         if result[0] is not None:
             drafts.extend(result[0])
@@ -362,21 +370,53 @@ def _composed_text(config: Config, rules: RuleSet, index: EntityIndex, draft: Dr
     raise ContentError(Diagnostic(shown_as, None, "changed while the build read it: build again"))
 
 
-def _cached(
-    seeds: Sequence[tuple[str, str]], cache: Store | None, digests: FileDigests | None
-) -> list[tuple[list[Draft] | None, list[Diagnostic]] | None]:
-    """What the cache holds for each seed, or None (no cache, not cached, unreadable: compose it)."""
-    if cache is None:
-        return [None] * len(seeds)
+def _keys(seeds: Sequence[tuple[str, str]], digests: FileDigests | None) -> list[str | None]:
+    """Each seed's key in the compose cache, or None (gone or unreadable: composing it says why)."""
     keys: list[str | None] = []
     for name, path in seeds:
         try:
             keys.append(_named_key(name, path, digests.of(path) if digests else None))
         except OSError:
-            keys.append(None)  # gone or unreadable: composing it says why
-    found = cache.get_many([key for key in keys if key is not None])
+            keys.append(None)
+    return keys
+
+
+def _cached(keys: Sequence[str | None], cache: Store | None, shelved: Mapping[str, object]) -> list[Composed | None]:
+    """What the cache holds for each seed by its key, or None (no cache, not cached, unreadable:
+    compose it); what the shelf holds is not asked of the cache (see _shelved)."""
+    if cache is None:
+        return [None] * len(keys)
+    found = {key: shelved[key] for key in keys if key is not None and key in shelved}
+    found.update(cache.get_many([key for key in keys if key is not None and key not in found]))
     cached = [found.get(key) if key is not None else None for key in keys]
-    return [value if isinstance(value, tuple) else None for value in cached]
+    return [value if _is_composed(value) else None for value in cached]
+
+
+def _is_composed(value: object) -> TypeGuard[Composed]:
+    """Whether a value kept in the compose cache is what composing a seed gives (a cache written
+    by other code is not trusted)."""
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list) and isinstance(value[1], list)
+
+
+def _shelved(keys: Sequence[str | None], results: Sequence[Composed], fresh: Sequence[bool]) -> dict[str, object]:
+    """What the cache gave or was given for each seed (its drafts lightened), by its key: kept
+    together in one file, read whole and at once by the next build (the 20,000 rows of a large
+    archive's light drafts took 1.3 s to find and unpickle from the cache, and half a second
+    from one file, where strings many drafts share are read once).
+
+    A seed composed now is keyed by its drafts' seed and digest, as the cache keeps it (the bytes
+    composed may be newer than those its key was made from); one that made no drafts, or could
+    not be read, is not kept.
+    """
+    shelved: dict[str, object] = {}
+    for key, result, new in zip(keys, results, fresh, strict=True):
+        drafts, notes = result
+        if not new and key is not None:
+            shelved[key] = result  # as the cache gave it: the shelf's own, or a row's
+        elif drafts:
+            story = drafts[0].story
+            shelved[f"{story.seed}\0{story.seed_hash}"] = ([lightened(draft) for draft in drafts], notes)
+    return shelved
 
 
 def read_manifest(site: Path) -> dict[str, str] | None:

@@ -394,6 +394,68 @@ def test_unchanged_seeds_come_from_the_cache_and_changed_ones_do_not(
         calls.unlink()
 
 
+def test_a_rebuild_finds_unchanged_seeds_drafts_on_the_shelf_and_asks_the_store_for_the_others(
+    make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cache import Store
+
+    project = make_tree({"seeds/healios.txt": ARTICLE, "seeds/other.txt": ARTICLE.replace("Healios", "Rohto")})
+    monkeypatch.chdir(project)
+    asked: list[str] = []
+    get_many = Store.get_many
+
+    def logged(self: Store, keys: list[str]) -> dict[str, object]:
+        if self.path.parent.name == "compose":
+            asked.extend(key.split("\0")[0] for key in keys if not key.endswith("\0texts"))
+        return get_many(self, keys)
+
+    monkeypatch.setattr(Store, "get_many", logged)
+    assert run_build(project, "--quiet") == 0
+    assert sorted(asked) == ["healios.txt", "other.txt"]  # nothing shelved yet
+    asked.clear()
+    site = {path: path.read_bytes() for path in (project / "site").rglob("*") if path.is_file()}
+    assert run_build(project, "--quiet") == 0
+    assert asked == []  # both on the shelf, as composed by the first build
+    changed = {path for path in (project / "site").rglob("*") if path.is_file() and path.read_bytes() != site[path]}
+    assert changed == {project / "site/review/index.html"}  # "no story changed", where it said "first build"
+    (project / "seeds/other.txt").write_text(ARTICLE.replace("Healios", "Santen"), encoding="utf-8")
+    assert run_build(project, "--quiet", "--jobs", "2") == 0
+    assert asked == ["other.txt"]  # its new bytes: not on the shelf, nor in the store
+    asked.clear()
+    assert run_build(project, "--quiet") == 0
+    assert asked == []
+    assert any("Santen" in path.read_text(encoding="utf-8") for path in (project / "site/stories").rglob("*.html"))
+
+
+def test_the_shelf_holds_what_the_compose_cache_holds_for_each_seed(tmp_path: Path) -> None:
+    from briefing.cache import KeptEntries, Store, shelf_path
+
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE_SEEDS, project / "seeds")
+    with contextlib.chdir(project):
+        assert run_build(project, "--quiet", "--jobs", "2") == 0
+    (store_file,) = (project / ".cache/compose").glob("*.sqlite")
+    store = Store(store_file)
+    shelved = KeptEntries[object](shelf_path(store)).entries
+    rows = store.get_many(sorted(shelved))
+    assert len(shelved) == len(list((project / "seeds").iterdir())) > 1
+    assert rows == shelved
+
+
+def test_a_shelf_that_cannot_be_read_is_an_empty_one(make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_tree({"seeds/healios.txt": ARTICLE})
+    monkeypatch.chdir(project)
+    assert run_build(project, "--quiet") == 0
+    (story,) = (project / "content").glob("*.md")
+    before = story.read_text(encoding="utf-8")
+    story.unlink()
+    (shelf,) = (project / ".cache/compose").glob("*.shelf")
+    shelf.write_bytes(b"not a pickle")
+    assert run_build(project, "--quiet") == 0
+    assert story.read_text(encoding="utf-8") == before
+    assert shelf.read_bytes() != b"not a pickle"  # written whole again, from the store's rows
+
+
 def test_a_seed_whose_cached_drafts_cannot_be_read_is_composed_again(
     make_tree: MakeTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -406,6 +468,7 @@ def test_a_seed_whose_cached_drafts_cannot_be_read_is_composed_again(
     before = story.read_text(encoding="utf-8")
     story.unlink()  # so that the build makes it again, from the seed's drafts
     (store,) = (project / ".cache" / "compose").glob("*.sqlite")
+    store.with_suffix(".shelf").unlink()  # what the build read is no longer beside the store: it asks it
     with contextlib.closing(sqlite3.connect(store)) as db, db:
         changed = db.execute("UPDATE entries SET value = ? WHERE key LIKE 'other.txt%'", (b"not a pickle",)).rowcount
     assert changed == 2  # its light drafts and their texts
