@@ -49,9 +49,9 @@
       const [first, ...others] = (form.dataset.searchShards || "0").split(" ");
       pagefind = await import(new URL("pagefind/" + first + "/pagefind.js", root).href);
       await pagefind.options({ baseUrl: root.pathname });
-      for (const shard of others) {
-        await pagefind.mergeIndex(new URL("pagefind/" + shard + "/", root).pathname, { baseUrl: root.pathname });
-      }
+      /* all at once: each is a few small files to fetch (mergeIndex keeps them in the order asked) */
+      await Promise.all(others.map((shard) =>
+        pagefind.mergeIndex(new URL("pagefind/" + shard + "/", root).pathname, { baseUrl: root.pathname })));
       form.dataset.ready = "true";
       await search();
     } catch (error) {
