@@ -213,7 +213,7 @@ def _ingest(
         content, config.content, shown_dir, changed, cache=None, memo=memo, jobs=config.jobs, written=written
     )
     if leftovers is not None:
-        leftovers.append((drafts, plan))  # the drafts as composed, and their stories
+        leftovers.append((drafts, plan, shelf))  # the drafts as composed, their stories, the shelf they came from
     drafts = [replaced(draft, story=story, text=None) for draft, story in zip(drafts, plan.stories, strict=True)]
     return drafts, content, memo
 
